@@ -1,0 +1,26 @@
+# Lusha Portal: one image for web, worker, beat and migrate (docker-compose.yml picks the role).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+RUN useradd --create-home --uid 1000 portal
+
+COPY pyproject.toml README.md ./
+COPY lusha_portal ./lusha_portal
+COPY accounts ./accounts
+COPY prospecting ./prospecting
+COPY signals ./signals
+RUN pip install --no-cache-dir .
+
+COPY . .
+# collectstatic needs settings to load; these throwaway values never reach a running container.
+RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
+    PORTAL_ENCRYPTION_KEYS=ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA= \
+    DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 \
+    python manage.py collectstatic --noinput \
+    && mkdir -p /app/var && chown -R portal /app/var
+
+USER portal
+EXPOSE 8000
+CMD ["python", "-m", "lusha_portal.launch", "web"]

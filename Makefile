@@ -1,0 +1,44 @@
+# Lusha Portal: `make run` serves it, `make test` tests it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test lint format bench migrations-check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PIP) install -e ".[dev]"
+	touch $@ $(VENV)/.installed-run
+
+## run: install, migrate, and serve web + worker + beat (+ Redis when REDIS_URL is unset)
+run: $(VENV)/.installed-run
+	$(PY) -m lusha_portal.launch all
+
+## test: install what the tests need and run them all (lint and migrations check included)
+test: $(VENV)/.installed-dev lint migrations-check
+	$(PY) -m lusha_portal.launch with-redis -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV)/.installed-dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+## bench: the benchmarks under bench/, each figure as `bench <name>: <value> <unit>`
+bench: $(VENV)/.installed-dev
+	$(PY) -m lusha_portal.launch with-redis -- $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

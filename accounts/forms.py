@@ -1,0 +1,107 @@
+"""Forms for sign-in, first run, user management and the Lusha connection."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+
+from accounts.models import Role, User
+from accounts.throttling import (
+    login_failure_record,
+    login_failures_clear,
+    login_lockout_seconds,
+)
+
+
+def client_ip(request) -> str:
+    """The address the request came from (REMOTE_ADDR: set by gunicorn or the proxy)."""
+    return request.META.get("REMOTE_ADDR", "") if request else ""
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form that refuses a username+address after too many failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": (
+            "Too many failed sign-in attempts for this account from your network. "
+            "Try again in %(minutes)d minute(s), or ask an admin to reset your password."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        locked_for = login_lockout_seconds(username=username, client_ip=ip)
+        if locked_for:
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": max(1, -(-locked_for // 60))},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_failure_record(username=username, client_ip=ip)
+            raise
+        login_failures_clear(username=username, client_ip=ip)
+        return cleaned
+
+
+class FirstAdminForm(UserCreationForm):
+    email = forms.EmailField(required=True)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class UserCreateForm(forms.ModelForm):
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.BDR)
+
+    class Meta:
+        model = User
+        fields = ("username", "email", "first_name", "last_name", "role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ActiveForm(forms.Form):
+    active = forms.BooleanField(required=False)
+
+
+class LushaConnectionForm(forms.Form):
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        strip=True,
+        max_length=200,
+        # Never rendered back: the page shows only the mask.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Leave empty to keep the current key.",
+    )
+    base_url = forms.URLField(
+        label="API base URL",
+        required=False,
+        assume_scheme="https",
+        help_text="Empty means the default from LUSHA_API_BASE_URL.",
+    )
+
+    def __init__(self, *args, has_key: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_key = has_key
+
+    def clean_api_key(self):
+        api_key = self.cleaned_data["api_key"]
+        if not api_key and not self.has_key:
+            raise forms.ValidationError("Enter the API key from your Lusha account.")
+        if api_key and any(character.isspace() for character in api_key):
+            raise forms.ValidationError("A Lusha API key has no spaces; check what was pasted.")
+        return api_key
+
+    def clean_base_url(self):
+        return self.cleaned_data["base_url"].rstrip("/")

@@ -1,0 +1,50 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+from accounts.permissions import EVERYONE, role_required
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("setup/", views.first_run, name="first_run"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        role_required(*EVERYONE)(views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        role_required(*EVERYONE)(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="accounts/password_change_done.html"
+            )
+        ),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        views.SetPasswordView.as_view(),
+        name="set_password",
+    ),
+    path(
+        "accounts/set-password/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/set_password_done.html"
+        ),
+        name="set_password_done",
+    ),
+    path("spend/", views.spend, name="spend"),
+    path("settings/", views.settings_index, name="settings"),
+    path("settings/users/", views.users, name="users"),
+    path("settings/users/<int:user_id>/role/", views.user_role, name="user_role"),
+    path("settings/users/<int:user_id>/active/", views.user_active, name="user_active"),
+    path(
+        "settings/users/<int:user_id>/password-link/",
+        views.user_password_link,
+        name="user_password_link",
+    ),
+    path("settings/lusha/", views.lusha_connection, name="lusha_connection"),
+]

@@ -1,0 +1,217 @@
+"""Pages for first run, signing in, user management and the Lusha connection."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import (
+    ActiveForm,
+    FirstAdminForm,
+    LushaConnectionForm,
+    RoleForm,
+    ThrottledAuthenticationForm,
+    UserCreateForm,
+)
+from accounts.models import User
+from accounts.permissions import ADMINS, EVERYONE, role_required
+from accounts.services import (
+    FirstRunAlreadyDoneError,
+    LastAdminError,
+    connection_get,
+    connection_key_remove,
+    connection_update,
+    first_admin_create,
+    first_run_is_pending,
+    user_active_set,
+    user_create,
+    user_role_change,
+    user_set_password_path,
+)
+
+# ---- first run and signing in ------------------------------------------------------------
+
+
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def first_run(request):
+    """Create the first admin; exists only while the portal has no user."""
+    if not first_run_is_pending():
+        raise Http404("The portal is already set up.")
+    form = FirstAdminForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            admin = first_admin_create(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except FirstRunAlreadyDoneError:
+            messages.error(request, "Someone else finished setting up the portal: sign in.")
+            return redirect("accounts:login")
+        login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, "Welcome. Add your team under Settings → Users, then set the Lusha key."
+        )
+        return redirect("accounts:users")
+    return render(request, "accounts/first_run.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link an admin hands to a new user (or after a reset)."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("accounts:set_password_done")
+
+
+# ---- settings: users ---------------------------------------------------------------------
+
+
+@role_required(*EVERYONE)
+def settings_index(request):
+    return render(request, "accounts/settings.html")
+
+
+def _users_page(request, *, form, status=200):
+    users = User.objects.order_by("-is_active", "username")
+    context = {"users": users, "form": form, "role_choices": User._meta.get_field("role").choices}
+    return render(request, "accounts/users.html", context, status=status)
+
+
+def _password_link_page(request, *, user, heading):
+    link = request.build_absolute_uri(user_set_password_path(user=user))
+    context = {"managed_user": user, "link": link, "heading": heading}
+    return render(request, "accounts/password_link.html", context)
+
+
+@role_required(*ADMINS)
+@require_http_methods(["GET", "POST"])
+def users(request):
+    """List users and create one (who then gets a set-password link, shown once)."""
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _users_page(request, form=form, status=400)
+        user = user_create(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            role=form.cleaned_data["role"],
+            created_by=request.user,
+        )
+        return _password_link_page(request, user=user, heading=f"{user.username} was created")
+    return _users_page(request, form=form)
+
+
+def _user_row(request, user, *, error=""):
+    """The changed row for htmx; without htmx, back to the users page with a message."""
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"{user.username} was updated.")
+        return redirect("accounts:users")
+    # 200 even with an error: htmx swaps only successful answers, and the row shows the error.
+    context = {"u": user, "role_choices": User._meta.get_field("role").choices, "error": error}
+    return render(request, "accounts/users.html#user-row", context)
+
+
+@role_required(*ADMINS)
+@require_POST
+def user_role(request, user_id: int):
+    user = get_object_or_404(User, pk=user_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _user_row(request, user, error="Choose one of the listed roles.")
+    try:
+        user = user_role_change(user=user, role=form.cleaned_data["role"], changed_by=request.user)
+    except LastAdminError as error:
+        return _user_row(request, user, error=str(error))
+    return _user_row(request, user)
+
+
+@role_required(*ADMINS)
+@require_POST
+def user_active(request, user_id: int):
+    user = get_object_or_404(User, pk=user_id)
+    form = ActiveForm(request.POST)
+    form.is_valid()  # a missing box means "inactive", as an unticked checkbox does
+    try:
+        user = user_active_set(
+            user=user, active=form.cleaned_data["active"], changed_by=request.user
+        )
+    except LastAdminError as error:
+        return _user_row(request, user, error=str(error))
+    return _user_row(request, user)
+
+
+@role_required(*ADMINS)
+@require_POST
+def user_password_link(request, user_id: int):
+    """A fresh set-password link for a user who lost theirs or forgot their password."""
+    user = get_object_or_404(User, pk=user_id)
+    return _password_link_page(request, user=user, heading=f"New password link for {user}")
+
+
+# ---- settings: the Lusha connection -------------------------------------------------------
+
+
+@sensitive_variables("form")
+@sensitive_post_parameters("api_key")
+@role_required(*ADMINS)
+@require_http_methods(["GET", "POST"])
+def lusha_connection(request):
+    """Set or replace the key and base URL; the page only ever shows the key's mask."""
+    connection = connection_get()
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        connection_key_remove(removed_by=request.user)
+        messages.success(request, "The Lusha key was removed.")
+        return redirect("accounts:lusha_connection")
+    initial = {"base_url": connection.base_url}
+    form = LushaConnectionForm(request.POST or None, initial=initial, has_key=connection.has_key)
+    if request.method == "POST":
+        if form.is_valid():
+            connection_update(
+                api_key=form.cleaned_data["api_key"],
+                base_url=form.cleaned_data["base_url"],
+                updated_by=request.user,
+            )
+            messages.success(request, "The Lusha connection was saved.")
+            return redirect("accounts:lusha_connection")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "connection": connection}
+    return render(request, "accounts/lusha_connection.html", context, status=status)
+
+
+# ---- spend (the spend issue builds this page) ---------------------------------------------
+
+
+@role_required(*EVERYONE)
+def spend(request):
+    return render(
+        request,
+        "coming_soon.html",
+        {
+            "section": "Spend",
+            "what": "Credits spent over time, by person, list and action, and the budgets "
+            "that cap them.",
+        },
+    )

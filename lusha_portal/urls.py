@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from lusha_portal import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("", include("accounts.urls")),
+    path("prospecting/", include("prospecting.urls")),
+    path("signals/", include("signals.urls")),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Use cases arrive with the issue that builds this app."""

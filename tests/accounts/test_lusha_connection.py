@@ -1,0 +1,121 @@
+import logging
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+from django.db import connection as db
+
+from accounts.models import LushaConnection
+from accounts.services import connection_api_key_read, connection_get
+from lusha_portal.crypto import SecretUnreadableError
+
+KEY = "lusha-key-CANARY-7f3a9c21e8d4"
+
+
+def save_key(client, key=KEY, base_url=""):
+    return client.post("/settings/lusha/", {"api_key": key, "base_url": base_url})
+
+
+def test_alice_sets_the_key_and_sees_only_its_last_four_characters(client_for, alice):
+    client = client_for(alice)
+    assert save_key(client).status_code == 302
+    page = client.get("/settings/lusha/").content.decode()
+    assert "••••e8d4" in page
+    assert KEY not in page
+    assert KEY[:-4] not in page
+    assert "set by alice" in page
+
+
+def test_the_database_holds_no_plaintext_key(client_for, alice):
+    save_key(client_for(alice))
+    with db.cursor() as cursor:
+        cursor.execute("SELECT * FROM accounts_lushaconnection")
+        row = cursor.fetchone()
+    assert not any(KEY in str(value) for value in row)
+    assert not any(KEY[:-4] in str(value) for value in row)
+    assert connection_api_key_read() == KEY
+
+
+def test_saving_without_a_key_keeps_the_current_key_and_changes_the_base_url(client_for, alice):
+    client = client_for(alice)
+    save_key(client)
+    save_key(client, key="", base_url="https://lusha-proxy.example.com/")
+    connection = connection_get()
+    assert connection.effective_base_url == "https://lusha-proxy.example.com"
+    assert connection_api_key_read() == KEY
+
+
+def test_the_first_save_needs_a_key(client_for, alice):
+    response = save_key(client_for(alice), key="")
+    assert response.status_code == 400
+    assert b"Enter the API key from your Lusha account" in response.content
+
+
+@pytest.mark.parametrize(
+    ("key", "base_url", "message"),
+    [
+        ("has a space", "", b"A Lusha API key has no spaces"),
+        (KEY, "not a url", b"Enter a valid URL"),
+        ("x" * 201, "", b"at most 200 characters"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_is_saved(client_for, alice, key, base_url, message):
+    response = save_key(client_for(alice), key=key, base_url=base_url)
+    assert response.status_code == 400
+    assert message in response.content
+    assert not connection_get().has_key
+
+
+def test_without_a_key_every_page_says_the_connection_is_not_configured(client_for, bob):
+    assert b"Lusha connection not configured" in client_for(bob).get("/").content
+
+
+def test_removing_the_key_brings_the_banner_back(client_for, alice):
+    client = client_for(alice)
+    save_key(client)
+    assert b"Lusha connection not configured" not in client.get("/").content
+    client.post("/settings/lusha/", {"action": "remove"})
+    assert not connection_get().has_key
+    assert b"Lusha connection not configured" in client.get("/").content
+
+
+def test_rotation_re_encrypts_with_the_new_key_and_the_old_key_can_go(client_for, alice, settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.PORTAL_ENCRYPTION_KEYS = [old]
+    save_key(client_for(alice))
+    before = LushaConnection.objects.get().api_key_encrypted
+
+    settings.PORTAL_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys")
+    assert LushaConnection.objects.get().api_key_encrypted != before
+
+    settings.PORTAL_ENCRYPTION_KEYS = [new]
+    assert connection_api_key_read() == KEY
+
+
+def test_a_wrong_encryption_key_gives_a_clear_error(client_for, alice, settings):
+    save_key(client_for(alice))
+    settings.PORTAL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(SecretUnreadableError, match="cannot be decrypted"):
+        connection_api_key_read()
+    with pytest.raises(CommandError, match="cannot be decrypted"):
+        call_command("rotate_encryption_keys")
+
+
+def test_the_key_is_never_logged(client_for, alice, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = client_for(alice)
+    save_key(client)
+    client.get("/settings/lusha/")
+    save_key(client, key="has a space")
+    assert caplog.records, "something was logged, so the check means something"
+    assert KEY not in caplog.text
+
+
+def test_the_django_admin_shows_the_mask_only(client_for, alice):
+    client = client_for(alice)
+    save_key(client)
+    page = client.get("/django-admin/accounts/lushaconnection/1/change/").content.decode()
+    assert "••••e8d4" in page
+    assert KEY not in page
+    assert LushaConnection.objects.get().api_key_encrypted not in page

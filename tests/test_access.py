@@ -1,0 +1,123 @@
+"""Who may reach what: every URL of the portal, as every role, as a full page and a partial.
+
+The table is checked against the URL conf, so a new view cannot be forgotten here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role
+from accounts.services import connection_update
+from tests.factories import UserFactory
+
+KEY = "lusha-key-CANARY-0b5e1d77c2a9"
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, Role.BDR, Role.MANAGER, Role.ADMIN)
+EVERYONE = {Role.BDR, Role.MANAGER, Role.ADMIN}
+ADMINS = {Role.ADMIN}
+PUBLIC = "public"
+
+# url name -> (method, who may use it)
+ACCESS = {
+    "home": ("get", EVERYONE),
+    "healthz": ("get", PUBLIC),
+    "accounts:first_run": ("get", PUBLIC),  # public, and a 404 once set up (tested elsewhere)
+    "accounts:login": ("get", PUBLIC),
+    "accounts:logout": ("post", PUBLIC),
+    "accounts:password_change": ("get", EVERYONE),
+    "accounts:password_change_done": ("get", EVERYONE),
+    "accounts:set_password": ("get", PUBLIC),  # the token in the link is the permission
+    "accounts:set_password_done": ("get", PUBLIC),
+    "accounts:spend": ("get", EVERYONE),
+    "accounts:settings": ("get", EVERYONE),
+    "accounts:users": ("get", ADMINS),
+    "accounts:user_role": ("post", ADMINS),
+    "accounts:user_active": ("post", ADMINS),
+    "accounts:user_password_link": ("post", ADMINS),
+    "accounts:lusha_connection": ("get", ADMINS),
+    "prospecting:search": ("get", EVERYONE),
+    "prospecting:lists": ("get", EVERYONE),
+    "signals:feed": ("get", EVERYONE),
+}
+
+
+def portal_url_names(patterns=None, namespace=""):
+    """Every named URL of the portal, except Django's own admin."""
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= portal_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def url_for(name, target):
+    kwargs = {}
+    if name.startswith("accounts:user_"):
+        kwargs = {"user_id": target.pk}
+    elif name == "accounts:set_password":
+        kwargs = {"uidb64": "MQ", "token": "set-password"}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_the_access_table_covers_every_url_of_the_portal():
+    assert portal_url_names() == set(ACCESS)
+
+
+@pytest.fixture
+def portal(db):
+    admin = UserFactory(username="root", role=Role.ADMIN)
+    connection_update(api_key=KEY, base_url="", updated_by=admin)
+    return {
+        Role.BDR: UserFactory(username="bea", role=Role.BDR),
+        Role.MANAGER: UserFactory(username="max", role=Role.MANAGER),
+        Role.ADMIN: admin,
+        "target": UserFactory(username="target", role=Role.BDR),
+    }
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "partial"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_each_role_gets_what_it_may_and_never_the_key(client, portal, name, role, htmx):
+    method, allowed = ACCESS[name]
+    if role != ANONYMOUS:
+        client.force_login(portal[role])
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = getattr(client, method)(url_for(name, portal["target"]), **headers)
+
+    if allowed == PUBLIC or role in allowed:
+        assert response.status_code not in (401, 403)
+        assert "/accounts/login/" not in response.get("Location", "") or name == "accounts:logout"
+    elif role == ANONYMOUS and htmx:
+        assert response.status_code == 200
+        assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+    elif role == ANONYMOUS:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    else:
+        assert response.status_code == 403
+        assert b"Your role does not give access" in response.content
+    assert KEY.encode() not in response.content
+    assert KEY[:-4].encode() not in response.content
+
+
+@pytest.mark.parametrize("role", [Role.BDR, Role.MANAGER])
+def test_only_admins_reach_the_django_admin(client, portal, role):
+    client.force_login(portal[role])
+    response = client.get("/django-admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/django-admin/login/")
+
+
+def test_admins_reach_the_django_admin_without_seeing_the_key(client, portal):
+    client.force_login(portal[Role.ADMIN])
+    for path in ("/django-admin/", "/django-admin/accounts/lushaconnection/1/change/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert KEY.encode() not in response.content
