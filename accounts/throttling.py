@@ -31,8 +31,10 @@ def login_failure_record(*, username: str, client_ip: str) -> None:
     """Count one failed sign-in; the window starts at the first failure."""
     key = _failures_key(username, client_ip)
     pipeline = redis_connection().pipeline()
+    # SET NX starts the window once; INCR keeps the expiry. (Works on Redis 6, which the
+    # embedded server is: EXPIRE NX needs Redis 7.)
+    pipeline.set(key, 0, ex=settings.LOGIN_FAILURE_WINDOW_SECONDS, nx=True)
     pipeline.incr(key)
-    pipeline.expire(key, settings.LOGIN_FAILURE_WINDOW_SECONDS, nx=True)
     pipeline.execute()
 
 

@@ -125,7 +125,9 @@ def env_file_ensure() -> None:
     """Give a new checkout its own secrets in .env, so a key saved under `make run` is not
     encrypted with the public development key. An existing .env is left alone."""
     env_file = BASE_DIR / ".env"
-    if env_file.exists():
+    if env_file.exists() or (
+        os.environ.get("SECRET_KEY") and os.environ.get("PORTAL_ENCRYPTION_KEYS")
+    ):
         return
     from cryptography.fernet import Fernet
 
@@ -156,6 +158,8 @@ def run_all() -> int:
         started = children + started  # stop the app processes before their Redis
         url = "http://" + os.environ.get("BIND", "127.0.0.1:8000") + "/"
         print(f"\n  Lusha Portal is starting at {url}  (Ctrl-C stops everything)\n", flush=True)
+        # Explicit, because a launcher started in the background inherits SIGINT ignored.
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
