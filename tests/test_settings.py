@@ -18,7 +18,9 @@ PRODUCTION = {
 
 
 def manage(*args, **env_overrides):
-    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    # Not inherited: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is itself a deploy warning.
+    ignored = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in ignored}
     env.update(env_overrides)
     # An empty value stands for "unset" (as in .env.example), which also hides a developer's .env.
     return subprocess.run(
