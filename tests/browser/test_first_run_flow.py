@@ -78,7 +78,8 @@ def test_alice_changes_a_role_in_place_with_htmx(page: Page, live_server, alice,
     page.get_by_label("Password").fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Sign in").click()
     page.goto(live_server.url + "/settings/users/")
-    page.get_by_label("Role of bob").select_option(label="Manager")
-    expect(page.get_by_label("Role of bob")).to_have_value("manager")
+    with page.expect_response(lambda response: response.url.endswith("/role/")):
+        page.get_by_label("Role of bob").select_option(label="Manager")
+    expect(page.locator("tr", has=page.get_by_label("Role of bob"))).to_be_visible()
     page.reload()
     expect(page.get_by_label("Role of bob")).to_have_value("manager")
