@@ -1,6 +1,6 @@
 """What every page's layout needs: the navigation's current section and the Lusha connection."""
 
-from accounts.services import connection_get
+from accounts.connection import connection_get, connection_mode
 
 # Longest prefix first: /prospecting/lists/ is Lists, not Prospecting.
 _SECTIONS = (
@@ -17,4 +17,9 @@ def portal(request):
     if not request.user.is_authenticated:
         return {}
     section = next((name for prefix, name in _SECTIONS if request.path.startswith(prefix)), "")
-    return {"nav_section": section, "lusha_connection": connection_get()}
+    connection = connection_get()
+    return {
+        "nav_section": section,
+        "lusha_connection": connection,
+        "lusha_mode": connection_mode(connection),
+    }

@@ -62,6 +62,11 @@ class LushaConnection(models.Model):
     )
     key_set_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last "Test connection" (or scheduled usage check): when, and what Lusha said.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_ok = models.BooleanField(default=False)
+    check_message = models.CharField(max_length=300, blank=True)
+    usage_snapshot = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return "Lusha connection"
@@ -77,3 +82,62 @@ class LushaConnection(models.Model):
     @property
     def effective_base_url(self) -> str:
         return self.base_url or settings.LUSHA_API_BASE_URL
+
+
+class Purpose(models.TextChoices):
+    """Why the portal called Lusha: what the ledger and the spend page group calls by."""
+
+    CONNECTION_TEST = "connection_test", "Connection test"
+    ACCOUNT_USAGE = "account_usage", "Account usage"
+    FILTER_CATALOG = "filter_catalog", "Filter catalog"
+    PROSPECTING_SEARCH = "prospecting_search", "Prospecting search"
+    CONTACT_SEARCH = "contact_search", "Contact search"
+    EMAIL_REVEAL = "email_reveal", "Email reveal"
+    PHONE_REVEAL = "phone_reveal", "Phone reveal"
+    CONTACT_ENRICHMENT = "contact_enrichment", "Contact enrichment"
+    COMPANY_ENRICHMENT = "company_enrichment", "Company enrichment"
+    SIGNALS = "signals", "Signals"
+    LOOKALIKES = "lookalikes", "Lookalikes"
+
+
+class ApiCall(models.Model):
+    """The ledger: one row per HTTP attempt to Lusha, failed ones included.
+
+    Credits are what Lusha said it charged. No contact data and no key are ever stored here.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    job_id = models.BigIntegerField(null=True, blank=True)
+    list_id = models.BigIntegerField(null=True, blank=True)
+    search_id = models.BigIntegerField(null=True, blank=True)
+    endpoint = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=200)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    records_requested = models.PositiveIntegerField(default=0)
+    records_returned = models.PositiveIntegerField(default=0)
+    credits_charged = models.PositiveIntegerField(default=0)
+    rate_limits = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            models.Index(fields=["purpose", "created_at"]),
+            models.Index(fields=["list_id", "created_at"]),
+            models.Index(fields=["job_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.http_status or '-'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error_code

@@ -1,16 +1,14 @@
-"""Use cases for users, roles, first run and the Lusha connection."""
+"""Use cases for users, roles and the first run."""
 
 import logging
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import FirstRun, LushaConnection, Role, User
-from lusha_portal.crypto import secret_decrypt, secret_encrypt, secret_rotate
+from accounts.models import FirstRun, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -122,70 +120,3 @@ def user_active_set(*, user: User, active: bool, changed_by: User) -> User:
         user.save(update_fields=["is_active"])
     logger.info("user %s active=%s set by user %s", user.pk, active, changed_by.pk)
     return user
-
-
-# ---- the Lusha connection ----------------------------------------------------------------
-
-
-def connection_get() -> LushaConnection:
-    """The organisation's Lusha connection (created empty on first use)."""
-    connection, _ = LushaConnection.objects.get_or_create(pk=LushaConnection.SINGLETON_ID)
-    return connection
-
-
-def connection_update(*, api_key: str, base_url: str, updated_by: User) -> LushaConnection:
-    """Set the base URL, and the key when one is given (a blank key keeps the current one)."""
-    connection = connection_get()
-    connection.base_url = base_url
-    fields = ["base_url", "updated_at"]
-    if api_key:
-        connection.api_key_encrypted = secret_encrypt(api_key)
-        connection.api_key_last4 = api_key[-4:]
-        connection.key_set_by = updated_by
-        connection.key_set_at = timezone.now()
-        fields += ["api_key_encrypted", "api_key_last4", "key_set_by", "key_set_at"]
-        logger.info("Lusha key replaced by user %s", updated_by.pk)
-    connection.save(update_fields=fields)
-    return connection
-
-
-def connection_key_remove(*, removed_by: User) -> LushaConnection:
-    """Forget the key: the portal goes back to the built-in sandbox."""
-    connection = connection_get()
-    connection.api_key_encrypted = ""
-    connection.api_key_last4 = ""
-    connection.key_set_by = removed_by
-    connection.key_set_at = timezone.now()
-    connection.save(
-        update_fields=[
-            "api_key_encrypted",
-            "api_key_last4",
-            "key_set_by",
-            "key_set_at",
-            "updated_at",
-        ]
-    )
-    logger.info("Lusha key removed by user %s", removed_by.pk)
-    return connection
-
-
-def connection_api_key_read() -> str:
-    """The plaintext key for the Lusha client, read at call time; "" when none is set.
-
-    Raises SecretUnreadableError when PORTAL_ENCRYPTION_KEYS cannot decrypt it.
-    """
-    connection = connection_get()
-    if not connection.has_key:
-        return ""
-    return secret_decrypt(connection.api_key_encrypted)
-
-
-def connection_keys_rotate() -> int:
-    """Re-encrypt every stored secret with the first encryption key. Returns how many."""
-    rotated = 0
-    with transaction.atomic():
-        for connection in LushaConnection.objects.select_for_update().exclude(api_key_encrypted=""):
-            connection.api_key_encrypted = secret_rotate(connection.api_key_encrypted)
-            connection.save(update_fields=["api_key_encrypted", "updated_at"])
-            rotated += 1
-    return rotated

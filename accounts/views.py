@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -12,19 +13,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import (
     ActiveForm,
     FirstAdminForm,
+    LedgerFilterForm,
     LushaConnectionForm,
     RoleForm,
     ThrottledAuthenticationForm,
     UserCreateForm,
 )
 from accounts.models import User
-from accounts.permissions import ADMINS, EVERYONE, role_required
+from accounts.permissions import ADMINS, EVERYONE, MANAGERS, role_required
+from accounts.selectors import ledger_calls, ledger_credits_total, ledger_users
+from accounts.connection import (
+    connection_get,
+    connection_mode,
+    connection_key_remove,
+    connection_test,
+    connection_update,
+)
 from accounts.services import (
     FirstRunAlreadyDoneError,
     LastAdminError,
-    connection_get,
-    connection_key_remove,
-    connection_update,
     first_admin_create,
     first_run_is_pending,
     user_active_set,
@@ -177,14 +184,22 @@ def user_password_link(request, user_id: int):
 @role_required(*ADMINS)
 @require_http_methods(["GET", "POST"])
 def lusha_connection(request):
-    """Set or replace the key and base URL; the page only ever shows the key's mask."""
-    connection = connection_get()
-    if request.method == "POST" and request.POST.get("action") == "remove":
+    """Set or replace the key and base URL, or test them; the page only shows the key's mask."""
+    action = request.POST.get("action") if request.method == "POST" else ""
+    if action == "remove":
         connection_key_remove(removed_by=request.user)
         messages.success(request, "The Lusha key was removed.")
         return redirect("accounts:lusha_connection")
+    if action == "test":
+        connection = connection_test(user=request.user)
+        if request.htmx:
+            context = {"connection": connection, "lusha_mode": connection_mode()}
+            return render(request, "accounts/lusha_connection.html#connection-check", context)
+        return redirect("accounts:lusha_connection")
+    connection = connection_get()
     initial = {"base_url": connection.base_url}
     form = LushaConnectionForm(request.POST or None, initial=initial, has_key=connection.has_key)
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             connection_update(
@@ -192,11 +207,9 @@ def lusha_connection(request):
                 base_url=form.cleaned_data["base_url"],
                 updated_by=request.user,
             )
-            messages.success(request, "The Lusha connection was saved.")
+            messages.success(request, "The Lusha connection was saved. Test it below.")
             return redirect("accounts:lusha_connection")
         status = 400
-    else:
-        status = 200
     context = {"form": form, "connection": connection}
     return render(request, "accounts/lusha_connection.html", context, status=status)
 
@@ -215,3 +228,26 @@ def spend(request):
             "that cap them.",
         },
     )
+
+
+@role_required(*MANAGERS)
+def ledger(request):
+    """Every call to Lusha, newest first: who, why, what it returned and what it cost."""
+    form = LedgerFilterForm(request.GET or None, users=ledger_users())
+    filters = form.cleaned_data if form.is_valid() else {}
+    calls = ledger_calls(
+        purpose=filters.get("purpose", ""),
+        user_id=filters.get("user"),
+        outcome=filters.get("outcome", ""),
+    )
+    page = Paginator(calls, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "credits_total": ledger_credits_total(calls),
+        "query": query.urlencode(),
+    }
+    template = "accounts/ledger.html#ledger-table" if request.htmx else "accounts/ledger.html"
+    return render(request, template, context)

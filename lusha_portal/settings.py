@@ -75,6 +75,14 @@ PORTAL_ENCRYPTION_KEYS = _encryption_keys(_setting("PORTAL_ENCRYPTION_KEYS", _DE
 
 LUSHA_API_BASE_URL = _setting("LUSHA_API_BASE_URL", "https://api.lusha.com").rstrip("/")
 
+# The built-in sandbox (synthetic data, no credits) that `make run` serves and the portal uses
+# while no key is set. Off in production unless LUSHA_SANDBOX_URL is set explicitly.
+SANDBOX_PORT = env.int("SANDBOX_PORT", default=8100)
+LUSHA_SANDBOX_URL = _setting(
+    "LUSHA_SANDBOX_URL", f"http://127.0.0.1:{SANDBOX_PORT}" if DEBUG else ""
+).rstrip("/")
+LUSHA_SANDBOX_KEY = "sbx-portal-sandbox"  # the sandbox's own key: not a secret
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

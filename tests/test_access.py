@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
-from accounts.services import connection_update
+from accounts.connection import connection_update
 from tests.factories import UserFactory
 
 KEY = "lusha-key-CANARY-0b5e1d77c2a9"
@@ -15,6 +15,7 @@ KEY = "lusha-key-CANARY-0b5e1d77c2a9"
 ANONYMOUS = "anonymous"
 ROLES = (ANONYMOUS, Role.BDR, Role.MANAGER, Role.ADMIN)
 EVERYONE = {Role.BDR, Role.MANAGER, Role.ADMIN}
+MANAGERS = {Role.MANAGER, Role.ADMIN}
 ADMINS = {Role.ADMIN}
 PUBLIC = "public"
 
@@ -30,6 +31,7 @@ ACCESS = {
     "accounts:set_password": ("get", PUBLIC),  # the token in the link is the permission
     "accounts:set_password_done": ("get", PUBLIC),
     "accounts:spend": ("get", EVERYONE),
+    "accounts:ledger": ("get", MANAGERS),
     "accounts:settings": ("get", EVERYONE),
     "accounts:users": ("get", ADMINS),
     "accounts:user_role": ("post", ADMINS),

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection as db
 
 from accounts.models import LushaConnection
-from accounts.services import connection_api_key_read, connection_get
+from accounts.connection import connection_api_key_read, connection_get
 from lusha_portal.crypto import SecretUnreadableError
 
 KEY = "lusha-key-CANARY-7f3a9c21e8d4"
@@ -66,11 +66,24 @@ def test_bad_input_is_explained_and_nothing_is_saved(client_for, alice, key, bas
     assert not connection_get().has_key
 
 
-def test_without_a_key_every_page_says_the_connection_is_not_configured(client_for, bob):
+def test_without_a_key_or_sandbox_every_page_says_the_connection_is_not_configured(
+    client_for, bob, settings
+):
+    settings.LUSHA_SANDBOX_URL = ""
     assert b"Lusha connection not configured" in client_for(bob).get("/").content
 
 
-def test_removing_the_key_brings_the_banner_back(client_for, alice):
+def test_without_a_key_in_development_every_page_says_it_runs_on_the_sandbox(
+    client_for, bob, settings
+):
+    settings.LUSHA_SANDBOX_URL = "http://127.0.0.1:8100"
+    page = client_for(bob).get("/").content
+    assert b"Sandbox mode." in page
+    assert b"Lusha connection not configured" not in page
+
+
+def test_removing_the_key_brings_the_banner_back(client_for, alice, settings):
+    settings.LUSHA_SANDBOX_URL = ""
     client = client_for(alice)
     save_key(client)
     assert b"Lusha connection not configured" not in client.get("/").content

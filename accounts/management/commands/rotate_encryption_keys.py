@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import connection_keys_rotate
+from accounts.connection import connection_keys_rotate
 from lusha_portal.crypto import SecretUnreadableError
 
 

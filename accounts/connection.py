@@ -1,0 +1,172 @@
+"""The organisation's Lusha connection: the key at rest, where calls go, and the client and
+ledger wiring every feature uses to reach Lusha."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiCall, LushaConnection, Purpose, User
+from lusha_portal.crypto import secret_decrypt, secret_encrypt, secret_rotate
+from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaClient, RetryPolicy
+from lusha_portal.lusha.errors import LushaError, LushaNotConfiguredError
+from lusha_portal.lusha.ratelimit import RedisRateLimiter
+from lusha_portal.redis_client import redis_connection
+
+logger = logging.getLogger(__name__)
+
+
+def connection_get() -> LushaConnection:
+    """The organisation's Lusha connection (created empty on first use)."""
+    connection, _ = LushaConnection.objects.get_or_create(pk=LushaConnection.SINGLETON_ID)
+    return connection
+
+
+def connection_update(*, api_key: str, base_url: str, updated_by: User) -> LushaConnection:
+    """Set the base URL, and the key when one is given (a blank key keeps the current one)."""
+    connection = connection_get()
+    connection.base_url = base_url
+    fields = ["base_url", "updated_at"]
+    if api_key:
+        connection.api_key_encrypted = secret_encrypt(api_key)
+        connection.api_key_last4 = api_key[-4:]
+        connection.key_set_by = updated_by
+        connection.key_set_at = timezone.now()
+        fields += ["api_key_encrypted", "api_key_last4", "key_set_by", "key_set_at"]
+        logger.info("Lusha key replaced by user %s", updated_by.pk)
+    connection.save(update_fields=fields)
+    return connection
+
+
+def connection_key_remove(*, removed_by: User) -> LushaConnection:
+    """Forget the key: the portal goes back to the built-in sandbox."""
+    connection = connection_get()
+    connection.api_key_encrypted = ""
+    connection.api_key_last4 = ""
+    connection.key_set_by = removed_by
+    connection.key_set_at = timezone.now()
+    connection.save(
+        update_fields=[
+            "api_key_encrypted",
+            "api_key_last4",
+            "key_set_by",
+            "key_set_at",
+            "updated_at",
+        ]
+    )
+    logger.info("Lusha key removed by user %s", removed_by.pk)
+    return connection
+
+
+def connection_api_key_read() -> str:
+    """The plaintext key for the Lusha client, read at call time; "" when none is set.
+
+    Raises SecretUnreadableError when PORTAL_ENCRYPTION_KEYS cannot decrypt it.
+    """
+    connection = connection_get()
+    if not connection.has_key:
+        return ""
+    return secret_decrypt(connection.api_key_encrypted)
+
+
+def connection_keys_rotate() -> int:
+    """Re-encrypt every stored secret with the first encryption key. Returns how many."""
+    rotated = 0
+    with transaction.atomic():
+        for connection in LushaConnection.objects.select_for_update().exclude(api_key_encrypted=""):
+            connection.api_key_encrypted = secret_rotate(connection.api_key_encrypted)
+            connection.save(update_fields=["api_key_encrypted", "updated_at"])
+            rotated += 1
+    return rotated
+
+
+# ---- reaching Lusha -------------------------------------------------------------------------
+
+
+def connection_mode(connection: LushaConnection | None = None) -> str:
+    """ "live" with the organisation's key, "sandbox" without one (development), else
+    "unconfigured"."""
+    if (connection or connection_get()).has_key:
+        return "live"
+    return "sandbox" if settings.LUSHA_SANDBOX_URL else "unconfigured"
+
+
+def lusha_credentials() -> tuple[str, str]:
+    """(base URL, key) for the next call, read at call time so a replaced key applies at once.
+    Without a key, the built-in sandbox when it is configured."""
+    connection = connection_get()
+    if connection.has_key:
+        return connection.effective_base_url, secret_decrypt(connection.api_key_encrypted)
+    if settings.LUSHA_SANDBOX_URL:
+        return settings.LUSHA_SANDBOX_URL, settings.LUSHA_SANDBOX_KEY
+    raise LushaNotConfiguredError
+
+
+def api_call_record(record: CallRecord) -> ApiCall:
+    """Write one Lusha call to the ledger."""
+    context = record.context
+    return ApiCall.objects.create(
+        user_id=context.user_id,
+        purpose=context.purpose,
+        job_id=context.job_id,
+        list_id=context.list_id,
+        search_id=context.search_id,
+        endpoint=record.endpoint,
+        method=record.method,
+        path=record.path[:200],
+        attempt=record.attempt,
+        http_status=record.status,
+        error_code=record.error_code,
+        duration_ms=record.duration_ms,
+        records_requested=record.records_requested,
+        records_returned=record.records_returned,
+        credits_charged=record.credits_charged,
+        rate_limits=record.rate_limits,
+        request_id=record.request_id[:64],
+    )
+
+
+def lusha_client(
+    *,
+    purpose: str,
+    user: User | None = None,
+    job_id: int | None = None,
+    list_id: int | None = None,
+    search_id: int | None = None,
+    retry: RetryPolicy = WEB_RETRY,
+) -> LushaClient:
+    """The client every feature uses: shared rate limiter, ledger, the key read per call."""
+    return LushaClient(
+        credentials=lusha_credentials,
+        limiter=RedisRateLimiter(redis_connection()),
+        context=CallContext(
+            purpose=purpose,
+            user_id=user.pk if user else None,
+            job_id=job_id,
+            list_id=list_id,
+            search_id=search_id,
+        ),
+        recorder=api_call_record,
+        retry=retry,
+    )
+
+
+def connection_test(*, user: User) -> LushaConnection:
+    """Ask Lusha for the account's usage and keep the answer (or the error) on the connection."""
+    connection = connection_get()
+    try:
+        answer = lusha_client(purpose=Purpose.CONNECTION_TEST, user=user).account_usage()
+    except LushaError as error:
+        connection.check_ok = False
+        connection.check_message = str(error)[:300]
+    else:
+        connection.check_ok = True
+        connection.check_message = ""
+        connection.usage_snapshot = answer.data
+    connection.checked_at = timezone.now()
+    connection.save(
+        update_fields=["check_ok", "check_message", "usage_snapshot", "checked_at", "updated_at"]
+    )
+    logger.info("Lusha connection tested by user %s: ok=%s", user.pk, connection.check_ok)
+    return connection

@@ -1,0 +1,533 @@
+"""The one door to Lusha: every HTTP call the portal makes to Lusha goes through LushaClient.
+
+It takes a slot from the shared rate limiter, sends the request with the key read at call
+time, turns the answer into typed data or a LushaError, retries what is transient with
+backoff, and reports every attempt (failed ones too) to the ledger recorder it was given.
+It knows nothing of Django models or views: the portal hands it credentials and a recorder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from lusha_portal.lusha import endpoints as ep
+from lusha_portal.lusha.errors import (
+    LushaConnectionError,
+    LushaError,
+    LushaMalformedResponseError,
+    LushaQuotaExhaustedError,
+    LushaTimeoutError,
+    error_for_status,
+)
+from lusha_portal.lusha.ratelimit import RedisRateLimiter
+from lusha_portal.lusha.types import (
+    AccountUsage,
+    CompaniesPage,
+    CompaniesResults,
+    ContactsPage,
+    ContactsResults,
+    FilterTypes,
+    FilterValues,
+    Lookalikes,
+    LushaAnswer,
+    RateLimitState,
+    SignalsResults,
+    SignalTypes,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "LushaPortal/0.1 (self-hosted sales dashboard)"
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who caused a call and why: what the ledger files it under."""
+
+    purpose: str
+    user_id: int | None = None
+    job_id: int | None = None
+    list_id: int | None = None
+    search_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP attempt, for the ledger. Holds no contact data and no key."""
+
+    context: CallContext
+    endpoint: str
+    method: str
+    path: str
+    attempt: int
+    status: int | None
+    duration_ms: int
+    records_requested: int
+    records_returned: int
+    credits_charged: int
+    rate_limits: dict[str, int]
+    error_code: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: a web request cannot wait long, a background task can."""
+
+    attempts: int
+    base_delay: float
+    max_delay: float
+    max_rate_wait: float  # longest wait for a rate-limiter slot or a reset before giving up
+
+
+WEB_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=4, max_rate_wait=5)
+TASK_RETRY = RetryPolicy(attempts=6, base_delay=1, max_delay=60, max_rate_wait=120)
+
+Credentials = Callable[[], tuple[str, str]]  # () -> (base_url, api_key), read at call time
+Recorder = Callable[[CallRecord], None]
+
+_RESET_IN = re.compile(r"reset in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
+_sessions = threading.local()
+
+
+def _session() -> requests.Session:
+    """One pooled session per thread (requests.Session is not documented as thread-safe)."""
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _sessions.session = session
+    return session
+
+
+def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter: about base·2^(attempt-1), capped, never below half."""
+    cap = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+    return cap / 2 + (rng or random).uniform(0, cap / 2)  # noqa: S311 - jitter, not secrets
+
+
+def _int_header(headers, name: str) -> int | None:
+    try:
+        return int(float(headers[name]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _rate_limits(headers) -> RateLimitState:
+    values = {}
+    for window, (limit, left, _used) in ep.RATE_LIMIT_HEADERS.items():
+        values[f"{window}_limit"] = _int_header(headers, limit)
+        values[f"{window}_left"] = _int_header(headers, left)
+    return RateLimitState(**values)
+
+
+def _error_detail(body: Any) -> str:
+    """Lusha's message from either error shape: {statusCode, message, errors} or {error: {}}."""
+    if not isinstance(body, dict):
+        return ""
+    nested = body.get("error")
+    if isinstance(nested, dict):
+        message = str(nested.get("message") or "")
+    else:
+        message = str(body.get("message") or "")
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors:
+        message = (
+            "; ".join([message, *map(str, errors)]) if message else "; ".join(map(str, errors))
+        )
+    return message[:500]
+
+
+def _seconds_until_next(window: str) -> float:
+    now = datetime.now(UTC)
+    if window == "daily":
+        boundary = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    else:
+        boundary = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    return (boundary - now).total_seconds()
+
+
+class LushaClient:
+    """Typed calls to Lusha's V3 API. One instance serves one piece of work (a request, a job)."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials,
+        limiter: RedisRateLimiter,
+        context: CallContext,
+        recorder: Recorder | None = None,
+        retry: RetryPolicy = WEB_RETRY,
+        timeout: tuple[float, float] = (5, 30),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.credentials = credentials
+        self.limiter = limiter
+        self.context = context
+        self.recorder = recorder
+        self.retry = retry
+        self.timeout = timeout
+        self.sleep = sleep
+
+    # ---- contacts and companies by identifier -------------------------------------------
+
+    def contacts_search(
+        self, contacts: Sequence[dict], *, signals: dict | None = None
+    ) -> LushaAnswer[ContactsResults]:
+        """Previews (no emails or phones) for up to 100 contact identifiers."""
+        body = {"contacts": list(contacts)}
+        if signals:
+            body["signals"] = signals
+        return self._call(ep.CONTACTS_SEARCH, body=body, records=len(body["contacts"]))
+
+    def contacts_enrich(
+        self, ids: Sequence[str], *, reveal: Sequence[str] = (ep.REVEAL_EMAILS, ep.REVEAL_PHONES)
+    ) -> LushaAnswer[ContactsResults]:
+        """Reveal emails and/or phones for up to 100 contact ids."""
+        body = {"ids": [str(i) for i in ids], "reveal": list(reveal)}
+        return self._call(ep.CONTACTS_ENRICH, body=body, records=len(body["ids"]))
+
+    def contacts_search_and_enrich(
+        self,
+        contacts: Sequence[dict],
+        *,
+        reveal: Sequence[str] = (ep.REVEAL_EMAILS, ep.REVEAL_PHONES),
+    ) -> LushaAnswer[ContactsResults]:
+        """Find and reveal up to 100 contacts in one call."""
+        body = {"contacts": list(contacts), "reveal": list(reveal)}
+        return self._call(ep.CONTACTS_SEARCH_AND_ENRICH, body=body, records=len(body["contacts"]))
+
+    def companies_search(
+        self, companies: Sequence[dict], *, signals: dict | None = None
+    ) -> LushaAnswer[CompaniesResults]:
+        """Previews for up to 100 company identifiers (id, name or domain)."""
+        body = {"companies": list(companies)}
+        if signals:
+            body["signals"] = signals
+        return self._call(ep.COMPANIES_SEARCH, body=body, records=len(body["companies"]))
+
+    def companies_enrich(
+        self, ids: Sequence[str], *, extra: dict | None = None
+    ) -> LushaAnswer[CompaniesResults]:
+        """Firmographics for up to 100 company ids; `extra` carries optional fields."""
+        body = {"ids": [str(i) for i in ids], **(extra or {})}
+        return self._call(ep.COMPANIES_ENRICH, body=body, records=len(body["ids"]))
+
+    def companies_search_and_enrich(
+        self, companies: Sequence[dict], *, extra: dict | None = None
+    ) -> LushaAnswer[CompaniesResults]:
+        """Find and enrich up to 100 companies in one call."""
+        body = {"companies": list(companies), **(extra or {})}
+        return self._call(ep.COMPANIES_SEARCH_AND_ENRICH, body=body, records=len(body["companies"]))
+
+    # ---- prospecting ----------------------------------------------------------------------
+
+    def contacts_prospecting(
+        self, filters: dict, *, page: int, size: int = ep.MAX_PAGE_SIZE
+    ) -> LushaAnswer[ContactsPage]:
+        """One page of contacts matching prospecting filters (0-based page)."""
+        body = {"pagination": {"page": page, "size": size}, "filters": filters}
+        return self._call(ep.CONTACTS_PROSPECTING, body=body, records=size)
+
+    def companies_prospecting(
+        self, filters: dict, *, page: int, size: int = ep.MAX_PAGE_SIZE
+    ) -> LushaAnswer[CompaniesPage]:
+        """One page of companies matching prospecting filters (0-based page)."""
+        body = {"pagination": {"page": page, "size": size}, "filters": filters}
+        return self._call(ep.COMPANIES_PROSPECTING, body=body, records=size)
+
+    def contact_filter_types(self) -> LushaAnswer[FilterTypes]:
+        return self._call(ep.CONTACT_FILTER_TYPES)
+
+    def contact_filter_values(
+        self, filter_type: str, *, query: str = ""
+    ) -> LushaAnswer[FilterValues]:
+        return self._call(
+            ep.CONTACT_FILTER_VALUES,
+            path_params={"filter_type": filter_type},
+            params={"query": query} if query else None,
+        )
+
+    def company_filter_types(self) -> LushaAnswer[FilterTypes]:
+        return self._call(ep.COMPANY_FILTER_TYPES)
+
+    def company_filter_values(
+        self, filter_type: str, *, query: str = ""
+    ) -> LushaAnswer[FilterValues]:
+        return self._call(
+            ep.COMPANY_FILTER_VALUES,
+            path_params={"filter_type": filter_type},
+            params={"query": query} if query else None,
+        )
+
+    # ---- signals --------------------------------------------------------------------------
+
+    def contacts_signals(
+        self, ids: Sequence[str], *, signal_types: Sequence[str], start_date: str | None = None
+    ) -> LushaAnswer[SignalsResults]:
+        """Signals for up to 100 contact ids since `start_date` (YYYY-MM-DD)."""
+        body: dict[str, Any] = {"ids": [str(i) for i in ids], "signalTypes": list(signal_types)}
+        if start_date:
+            body["startDate"] = start_date
+        return self._call(ep.CONTACTS_SIGNALS, body=body, records=len(body["ids"]))
+
+    def contacts_signals_by_identifiers(
+        self,
+        contacts: Sequence[dict],
+        *,
+        signal_types: Sequence[str],
+        start_date: str | None = None,
+    ) -> LushaAnswer[ContactsResults]:
+        """Signals for contacts known only by identifier: a search narrowed by signals."""
+        signals: dict[str, Any] = {"types": list(signal_types)}
+        if start_date:
+            signals["startDate"] = start_date
+        return self.contacts_search(contacts, signals=signals)
+
+    def companies_signals(
+        self, ids: Sequence[str], *, signal_types: Sequence[str], start_date: str | None = None
+    ) -> LushaAnswer[SignalsResults]:
+        """Signals for up to 100 company ids since `start_date` (YYYY-MM-DD)."""
+        body: dict[str, Any] = {"ids": [str(i) for i in ids], "signalTypes": list(signal_types)}
+        if start_date:
+            body["startDate"] = start_date
+        return self._call(ep.COMPANIES_SIGNALS, body=body, records=len(body["ids"]))
+
+    def companies_signals_by_identifiers(
+        self,
+        companies: Sequence[dict],
+        *,
+        signal_types: Sequence[str],
+        start_date: str | None = None,
+    ) -> LushaAnswer[CompaniesResults]:
+        """Signals for companies known only by domain or name: a search narrowed by signals."""
+        signals: dict[str, Any] = {"types": list(signal_types)}
+        if start_date:
+            signals["startDate"] = start_date
+        return self.companies_search(companies, signals=signals)
+
+    def contact_signal_types(self) -> LushaAnswer[SignalTypes]:
+        return self._call(ep.CONTACT_SIGNAL_TYPES)
+
+    def company_signal_types(self) -> LushaAnswer[SignalTypes]:
+        return self._call(ep.COMPANY_SIGNAL_TYPES)
+
+    def company_signal_filters(self, filter_type: str = "") -> LushaAnswer[FilterValues]:
+        if filter_type:
+            return self._call(
+                ep.COMPANY_SIGNAL_FILTER_VALUES, path_params={"filter_type": filter_type}
+            )
+        return self._call(ep.COMPANY_SIGNAL_FILTERS)
+
+    # ---- lookalikes and the account --------------------------------------------------------
+
+    def contacts_lookalike(
+        self, seeds: dict, *, limit: int = 25, dedupe_session_id: str = ""
+    ) -> LushaAnswer[Lookalikes]:
+        """Contacts like the seeds (ids, emails, linkedinUrls or contacts); pages on by session."""
+        body: dict[str, Any] = {"seeds": seeds, "limit": limit}
+        if dedupe_session_id:
+            body["dedupeSessionId"] = dedupe_session_id
+        return self._call(ep.CONTACTS_LOOKALIKE, body=body, records=limit)
+
+    def companies_lookalike(
+        self, seeds: dict, *, limit: int = 25, dedupe_session_id: str = ""
+    ) -> LushaAnswer[Lookalikes]:
+        """Companies like the seeds (domains or linkedinUrls)."""
+        body: dict[str, Any] = {"seeds": seeds, "limit": limit}
+        if dedupe_session_id:
+            body["dedupeSessionId"] = dedupe_session_id
+        return self._call(ep.COMPANIES_LOOKALIKE, body=body, records=limit)
+
+    def account_usage(self) -> LushaAnswer[AccountUsage]:
+        """Plan, credits and rate-limit state (Lusha allows 5 of these a minute)."""
+        return self._call(ep.ACCOUNT_USAGE)
+
+    # ---- the request loop -----------------------------------------------------------------
+
+    def _call(
+        self,
+        endpoint: ep.Endpoint,
+        *,
+        body: dict | None = None,
+        params: dict | None = None,
+        path_params: dict | None = None,
+        records: int = 0,
+    ) -> LushaAnswer:
+        path = endpoint.url_path(**(path_params or {}))
+        policy = self.retry
+        for attempt in range(1, policy.attempts + 1):
+            self.limiter.quota_check()
+            self.limiter.acquire(endpoint.name, endpoint.per_second, max_wait=policy.max_rate_wait)
+            outcome = self._attempt(endpoint, path, body, params, records, attempt)
+            if not isinstance(outcome, LushaError):
+                return outcome
+            if outcome.permanent or isinstance(outcome, LushaQuotaExhaustedError):
+                raise outcome
+            if attempt == policy.attempts:
+                raise outcome
+            delay = backoff_delay(attempt, policy)
+            if outcome.retry_after is not None:
+                if outcome.retry_after > policy.max_rate_wait:
+                    raise outcome  # the caller (a job) pauses until retry_after instead
+                delay = max(delay, outcome.retry_after)
+            logger.info(
+                "lusha %s attempt %s failed with %s; retrying in %.2fs",
+                endpoint.name,
+                attempt,
+                outcome.code,
+                delay,
+            )
+            self.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _attempt(self, endpoint, path, body, params, records, attempt) -> LushaAnswer | LushaError:
+        base_url, api_key = self.credentials()
+        started = time.monotonic()
+        response = None
+        try:
+            response = _session().request(
+                endpoint.method,
+                base_url.rstrip("/") + path,
+                json=body,
+                params=params,
+                headers={
+                    ep.API_KEY_HEADER: api_key,
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                },
+                timeout=self.timeout,
+            )
+        except requests.Timeout:
+            outcome: LushaAnswer | LushaError = LushaTimeoutError()
+        except requests.RequestException:
+            # Not logged with the exception: requests' messages can carry the request's headers.
+            outcome = LushaConnectionError()
+        else:
+            outcome = self._read(response)
+        duration_ms = int((time.monotonic() - started) * 1000)
+        self._record(endpoint, path, attempt, response, duration_ms, records, outcome)
+        return outcome
+
+    def _read(self, response: requests.Response) -> LushaAnswer | LushaError:
+        rate_limits = _rate_limits(response.headers)
+        self._note_quotas(rate_limits, response.headers)
+        try:
+            body = response.json()
+        except (ValueError, json.JSONDecodeError):
+            body = None
+        if 200 <= response.status_code < 300:
+            if not isinstance(body, dict):
+                return LushaMalformedResponseError(status=response.status_code)
+            billing = body.get(ep.BILLING) if isinstance(body.get(ep.BILLING), dict) else {}
+            credits = billing.get(ep.CREDITS_CHARGED, body.get(ep.LEGACY_CREDITS_CHARGED, 0))
+            results = body.get("results")
+            returned = billing.get(
+                ep.RESULTS_RETURNED, len(results) if isinstance(results, list) else 0
+            )
+            return LushaAnswer(
+                data=body,
+                credits_charged=int(credits or 0),
+                records_returned=int(returned or 0),
+                rate_limits=rate_limits,
+                request_id=str(body.get(ep.REQUEST_ID, "")),
+            )
+        detail = _error_detail(body)
+        retry_after = self._retry_after(response, detail)
+        if response.status_code == 429:
+            window = self._exhausted_window(detail, rate_limits)
+            if window:
+                wait = retry_after or _seconds_until_next(window)
+                self.limiter.quota_mark_exhausted(window, seconds_until_reset=wait)
+                resumes = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%H:%M UTC")
+                return LushaQuotaExhaustedError(
+                    f"The Lusha {window} request quota is used up; work resumes at {resumes}.",
+                    window=window,
+                    status=429,
+                    detail=detail,
+                    retry_after=wait,
+                )
+        return error_for_status(response.status_code, detail, retry_after=retry_after)
+
+    @staticmethod
+    def _retry_after(response: requests.Response, detail: str) -> float | None:
+        header = response.headers.get(ep.RETRY_AFTER_HEADER)
+        if header:
+            try:
+                return max(0.0, float(header))
+            except ValueError:
+                pass
+        match = _RESET_IN.search(detail)
+        return float(match.group(1)) if match else None
+
+    @staticmethod
+    def _exhausted_window(detail: str, rate_limits: RateLimitState) -> str:
+        lowered = detail.lower()
+        if "daily" in lowered or "day" in lowered or rate_limits.daily_left == 0:
+            return "daily"
+        if "hourly" in lowered or "hour" in lowered or rate_limits.hourly_left == 0:
+            return "hourly"
+        return ""
+
+    def _note_quotas(self, rate_limits: RateLimitState, headers) -> None:
+        """A successful answer can still say the quota is now used up: stop the next call."""
+        if rate_limits.daily_left == 0:
+            reset = _int_header(headers, ep.RESET_DAILY_HEADER)
+            if reset and reset > 1_000_000_000:  # an epoch timestamp rather than seconds
+                reset = reset - int(time.time())
+            seconds = reset if reset and reset > 0 else _seconds_until_next("daily")
+            self.limiter.quota_mark_exhausted("daily", seconds_until_reset=seconds)
+        elif rate_limits.hourly_left == 0:
+            self.limiter.quota_mark_exhausted(
+                "hourly", seconds_until_reset=_seconds_until_next("hourly")
+            )
+
+    def _record(self, endpoint, path, attempt, response, duration_ms, records, outcome) -> None:
+        if self.recorder is None:
+            return
+        answered = isinstance(outcome, LushaAnswer)
+        record = CallRecord(
+            context=self.context,
+            endpoint=endpoint.name,
+            method=endpoint.method,
+            path=path,
+            attempt=attempt,
+            status=response.status_code if response is not None else None,
+            duration_ms=duration_ms,
+            records_requested=records,
+            records_returned=outcome.records_returned if answered else 0,
+            credits_charged=outcome.credits_charged if answered else 0,
+            rate_limits=(_rate_limits(response.headers).as_dict() if response is not None else {}),
+            error_code="" if answered else outcome.code,
+            request_id=outcome.request_id if answered else "",
+        )
+        try:
+            self.recorder(record)
+        except Exception:
+            # The call happened and may have cost credits: losing its record is bad, but
+            # failing the caller's work over a ledger hiccup would lose the answer too.
+            logger.exception("could not record a Lusha call to the ledger (%s)", endpoint.name)
+
+
+__all__ = [
+    "TASK_RETRY",
+    "WEB_RETRY",
+    "CallContext",
+    "CallRecord",
+    "LushaClient",
+    "RetryPolicy",
+    "backoff_delay",
+]

@@ -1,0 +1,159 @@
+"""What can go wrong when talking to Lusha, each with a message a salesperson can read.
+
+Permanent errors are never retried; transient ones carry `retry_after` (seconds) when Lusha or
+the quota state says when to try again.
+"""
+
+from __future__ import annotations
+
+
+class LushaError(Exception):
+    """Base of every Lusha error. `str(error)` is the salesperson's message."""
+
+    permanent: bool = True
+    default_message = "Lusha could not answer this request."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        detail: str = "",
+        retry_after: float | None = None,
+    ):
+        self.status = status
+        self.detail = detail  # Lusha's own words, for the ledger and the admin
+        self.retry_after = retry_after
+        super().__init__(message or self.default_message)
+
+    @property
+    def code(self) -> str:
+        """A short stable name for the ledger ("LushaCreditsExhaustedError")."""
+        return type(self).__name__
+
+
+class LushaPermanentError(LushaError):
+    permanent = True
+
+
+class LushaTransientError(LushaError):
+    permanent = False
+
+
+# ---- permanent -----------------------------------------------------------------------------
+
+
+class LushaNotConfiguredError(LushaPermanentError):
+    default_message = (
+        "The Lusha connection is not configured: an admin needs to set the organisation's key."
+    )
+
+
+class LushaBadRequestError(LushaPermanentError):
+    default_message = "Lusha refused the request as invalid."
+
+
+class LushaUnauthorizedError(LushaPermanentError):
+    default_message = (
+        "Lusha refused the organisation's API key. An admin needs to check it under "
+        "Settings → Lusha connection."
+    )
+
+
+class LushaCreditsExhaustedError(LushaPermanentError):
+    default_message = (
+        "Lusha credits are used up. A manager needs to add credits before more data can be "
+        "revealed."
+    )
+
+
+class LushaForbiddenError(LushaPermanentError):
+    default_message = "Your Lusha plan does not include this feature."
+
+
+class LushaNotFoundError(LushaPermanentError):
+    default_message = "Lusha has no record matching this request."
+
+
+class LushaInvalidNameError(LushaPermanentError):
+    default_message = "Lusha needs both a first and a last name to find this person."
+
+
+class LushaUnprocessableError(LushaPermanentError):
+    default_message = "Lusha could not process this record (check the email or other details)."
+
+
+class LushaGdprBlockedError(LushaPermanentError):
+    default_message = "Lusha cannot return this person's data: it is blocked under GDPR."
+
+
+# ---- transient -----------------------------------------------------------------------------
+
+
+class LushaRateLimitedError(LushaTransientError):
+    default_message = "Lusha is receiving too many requests right now; trying again shortly."
+
+
+class LushaQuotaExhaustedError(LushaTransientError):
+    """A daily or hourly request quota is used up: background work pauses until it resets."""
+
+    default_message = "The Lusha request quota is used up for now; work resumes when it resets."
+
+    def __init__(self, message: str | None = None, *, window: str = "", **kwargs):
+        self.window = window  # "daily" or "hourly"
+        super().__init__(message, **kwargs)
+
+
+class LushaTimeoutError(LushaTransientError):
+    default_message = "Lusha took too long to answer; trying again shortly."
+
+
+class LushaServerError(LushaTransientError):
+    default_message = "Lusha is having trouble right now; trying again shortly."
+
+
+class LushaConnectionError(LushaTransientError):
+    default_message = "The portal could not reach Lusha; trying again shortly."
+
+
+class LushaMalformedResponseError(LushaTransientError):
+    default_message = "Lusha sent an answer the portal could not read; trying again shortly."
+
+
+_BY_STATUS: dict[int, type[LushaError]] = {
+    400: LushaBadRequestError,
+    401: LushaUnauthorizedError,
+    402: LushaCreditsExhaustedError,
+    403: LushaForbiddenError,
+    404: LushaNotFoundError,
+    412: LushaInvalidNameError,
+    422: LushaUnprocessableError,
+    429: LushaRateLimitedError,
+    451: LushaGdprBlockedError,
+    499: LushaTimeoutError,
+}
+
+
+def error_for_status(status: int, detail: str, *, retry_after: float | None = None) -> LushaError:
+    """The error for an HTTP status, with Lusha's `detail` turned into a readable message."""
+    error_class = _BY_STATUS.get(status)
+    if error_class is None:
+        error_class = LushaServerError if status >= 500 else LushaBadRequestError
+    message = None
+    lowered = detail.lower()
+    if error_class is LushaBadRequestError and detail:
+        message = f"Lusha refused the request as invalid: {detail}"
+    elif error_class is LushaForbiddenError:
+        if "prospecting" in lowered or "filter" in lowered:
+            message = "Your Lusha plan does not include Prospecting."
+        elif "not active" in lowered or "inactive" in lowered:
+            message = "The organisation's Lusha account is not active. Contact Lusha support."
+        elif "v3" in lowered:
+            message = "Lusha's V3 API is not enabled for the organisation's account."
+        elif "signal" in lowered:
+            message = "Your Lusha plan does not include Signals."
+    elif error_class is LushaUnprocessableError and detail:
+        message = f"Lusha could not process this record: {detail}"
+    elif error_class is LushaServerError:
+        message = f"Lusha is having trouble right now (error {status}); trying again shortly."
+    return error_class(message, status=status, detail=detail, retry_after=retry_after)
