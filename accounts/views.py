@@ -10,6 +10,13 @@ from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.connection import (
+    connection_get,
+    connection_key_remove,
+    connection_mode,
+    connection_test,
+    connection_update,
+)
 from accounts.forms import (
     ActiveForm,
     FirstAdminForm,
@@ -22,13 +29,6 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.permissions import ADMINS, EVERYONE, MANAGERS, role_required
 from accounts.selectors import ledger_calls, ledger_credits_total, ledger_users
-from accounts.connection import (
-    connection_get,
-    connection_mode,
-    connection_key_remove,
-    connection_test,
-    connection_update,
-)
 from accounts.services import (
     FirstRunAlreadyDoneError,
     LastAdminError,

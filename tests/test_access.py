@@ -6,8 +6,8 @@ The table is checked against the URL conf, so a new view cannot be forgotten her
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Role
 from accounts.connection import connection_update
+from accounts.models import Role
 from tests.factories import UserFactory
 
 KEY = "lusha-key-CANARY-0b5e1d77c2a9"

@@ -116,7 +116,7 @@ def _session() -> requests.Session:
 def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter: about base·2^(attempt-1), capped, never below half."""
     cap = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
-    return cap / 2 + (rng or random).uniform(0, cap / 2)  # noqa: S311 - jitter, not secrets
+    return cap / 2 + (rng or random).uniform(0, cap / 2)
 
 
 def _int_header(headers, name: str) -> int | None:

@@ -5,8 +5,8 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
-from accounts.models import LushaConnection
 from accounts.connection import connection_api_key_read, connection_get
+from accounts.models import LushaConnection
 from lusha_portal.crypto import SecretUnreadableError
 
 KEY = "lusha-key-CANARY-7f3a9c21e8d4"
