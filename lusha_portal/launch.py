@@ -1,7 +1,8 @@
 """Start the portal's processes. `make run`, `make test` and docker-compose all come through here,
 so the commands a developer runs are the commands production runs.
 
-    python -m lusha_portal.launch all          # make run: Redis if needed, migrate, web+worker+beat
+    python -m lusha_portal.launch all          # make run: Redis if needed, migrate, web, worker,
+                                               # beat, and the Lusha sandbox in development
     python -m lusha_portal.launch web|worker|beat|migrate   # one process (docker-compose)
     python -m lusha_portal.launch with-redis -- CMD ...     # CMD with Redis there (make test)
 
@@ -41,6 +42,11 @@ def process_commands() -> dict[str, list[str]]:
             PYTHON, "-m", "celery", "-A", "lusha_portal", "worker",
             "--loglevel", "INFO",
             "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2"),
+        ],
+        "sandbox": [
+            PYTHON, "-m", "lusha_portal.lusha.sandbox", "serve",
+            "--host", "127.0.0.1",
+            "--port", os.environ.get("SANDBOX_PORT", "8100"),
         ],
         "beat": [
             PYTHON, "-m", "celery", "-A", "lusha_portal", "beat",
@@ -117,6 +123,12 @@ def _stop_all(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def sandbox_wanted() -> bool:
+    """The built-in Lusha sandbox runs in development unless another one is named."""
+    debug = os.environ.get("DEBUG", "true").strip().lower() not in ("false", "0", "no", "off")
+    return debug and not os.environ.get("LUSHA_SANDBOX_URL")
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -152,9 +164,10 @@ def run_all() -> int:
     try:
         subprocess.run(commands["migrate"], cwd=BASE_DIR, check=True)
         subprocess.run(commands["collectstatic"], cwd=BASE_DIR, check=True)
-        children = [
-            subprocess.Popen(commands[role], cwd=BASE_DIR) for role in ("web", "worker", "beat")
-        ]
+        roles = ["web", "worker", "beat"]
+        if sandbox_wanted():
+            roles.append("sandbox")
+        children = [subprocess.Popen(commands[role], cwd=BASE_DIR) for role in roles]
         started = children + started  # stop the app processes before their Redis
         url = "http://" + os.environ.get("BIND", "127.0.0.1:8000") + "/"
         print(f"\n  Lusha Portal is starting at {url}  (Ctrl-C stops everything)\n", flush=True)

@@ -375,14 +375,14 @@ class LushaClient:
             outcome = self._attempt(endpoint, path, body, params, records, attempt)
             if not isinstance(outcome, LushaError):
                 return outcome
-            if outcome.permanent or isinstance(outcome, LushaQuotaExhaustedError):
-                raise outcome
-            if attempt == policy.attempts:
+            if outcome.permanent or attempt == policy.attempts:
                 raise outcome
             delay = backoff_delay(attempt, policy)
             if outcome.retry_after is not None:
+                # A quota that resets soon is waited out; a longer one goes back to the caller
+                # (a job pauses until retry_after, a page says when to try again).
                 if outcome.retry_after > policy.max_rate_wait:
-                    raise outcome  # the caller (a job) pauses until retry_after instead
+                    raise outcome
                 delay = max(delay, outcome.retry_after)
             logger.info(
                 "lusha %s attempt %s failed with %s; retrying in %.2fs",

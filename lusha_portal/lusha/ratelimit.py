@@ -78,17 +78,17 @@ class RedisRateLimiter:
         resets_at = time.time() + seconds_until_reset
         self.connection.set(
             _QUOTA_KEY.format(window=window),
-            f"{resets_at:.0f}",
-            ex=max(1, int(seconds_until_reset) + 1),
+            f"{resets_at:.3f}",
+            px=max(1, int(seconds_until_reset * 1000)),
         )
 
     def quota_check(self) -> None:
         """Raise LushaQuotaExhaustedError while a daily or hourly quota is used up."""
         for window in ("daily", "hourly"):
             resets_at = self.connection.get(_QUOTA_KEY.format(window=window))
-            if resets_at is None:
+            if resets_at is None or float(resets_at) <= time.time():
                 continue
-            retry_after = max(1.0, float(resets_at) - time.time())
+            retry_after = float(resets_at) - time.time()
             reset_time = time.strftime("%H:%M UTC", time.gmtime(float(resets_at)))
             raise LushaQuotaExhaustedError(
                 f"The Lusha {window} request quota is used up; work resumes at {reset_time}.",
