@@ -1,0 +1,61 @@
+import pytest
+
+from tests.factories import ApiCallFactory
+
+
+@pytest.fixture
+def calls(bob, betty):
+    ApiCallFactory.create_batch(3, user=bob, purpose="contact_search", credits_charged=2)
+    ApiCallFactory(user=betty, purpose="email_reveal", credits_charged=5, list_id=42)
+    ApiCallFactory(
+        user=betty, purpose="email_reveal", http_status=503, error_code="LushaServerError",
+        credits_charged=0, records_returned=0,
+    )  # fmt: skip
+
+
+def test_mona_sees_every_call_with_its_credits(client_for, mona, calls):
+    page = client_for(mona).get("/spend/ledger/").content.decode()
+    assert "<strong>5</strong> calls, <strong>11</strong> credits charged" in page
+    assert "503 LushaServerError" in page
+    assert "list 42" in page
+
+
+def test_the_ledger_filters_by_purpose_user_and_outcome(client_for, mona, betty, calls):
+    client = client_for(mona)
+    page = client.get("/spend/ledger/", {"purpose": "email_reveal"}).content.decode()
+    assert "<strong>2</strong> calls" in page
+    page = client.get("/spend/ledger/", {"user": betty.pk, "outcome": "failed"}).content.decode()
+    assert "<strong>1</strong> call," in page
+
+
+def test_the_filtered_table_is_an_htmx_partial(client_for, mona, calls):
+    response = client_for(mona).get("/spend/ledger/", {"outcome": "ok"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="ledger-table">')
+    assert "<strong>4</strong> calls" in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"purpose": "bogus"}, {"user": "abc"}, {"user": "99999"}, {"outcome": "<script>"},
+     {"page": "-1"}, {"page": "zzz"}, {"page": "10000"}],
+)  # fmt: skip
+def test_bad_query_parameters_are_reported_not_a_500(client_for, mona, calls, query):
+    response = client_for(mona).get("/spend/ledger/", query)
+    assert response.status_code == 200
+    assert b"<script>" not in response.content
+
+
+def test_an_unknown_filter_says_it_was_ignored(client_for, mona, calls):
+    page = client_for(mona).get("/spend/ledger/", {"purpose": "bogus"}).content.decode()
+    assert "Some filters were not understood and were ignored" in page
+    assert "<strong>5</strong> calls" in page
+
+
+def test_the_ledger_pages_fifty_rows_at_a_time(client_for, mona, bob):
+    ApiCallFactory.create_batch(120, user=bob)
+    client = client_for(mona)
+    assert "Page 1 of 3" in client.get("/spend/ledger/").content.decode()
+    last = client.get("/spend/ledger/", {"page": 3}).content.decode()
+    assert "Page 3 of 3" in last
+    assert last.count("<tr>") == 20 + 1  # 20 rows and the header
