@@ -1,8 +1,10 @@
 import pytest
+import requests
 
 from accounts.models import Role
 from lusha_portal.redis_client import redis_connection
 from tests.factories import UserFactory
+from tests.sandbox_server import running_sandbox
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +49,36 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+class SandboxControl:
+    """The sandbox's control API: its own counters and the faults it injects."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def stats(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/stats", timeout=10).json()
+
+    def faults(self, **settings) -> None:
+        requests.post(f"{self.url}/_sandbox/faults", json=settings, timeout=10).raise_for_status()
+
+    def reset(self) -> None:
+        requests.post(f"{self.url}/_sandbox/reset", timeout=10).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    """One Lusha sandbox process, over real HTTP, for the whole test session."""
+    with running_sandbox() as url:
+        yield url
+
+
+@pytest.fixture
+def sandbox(sandbox_url, settings):
+    """The portal in sandbox mode (no key set) against a sandbox with fresh counters."""
+    control = SandboxControl(sandbox_url)
+    control.reset()
+    settings.LUSHA_SANDBOX_URL = sandbox_url
+    yield control
+    control.reset()
