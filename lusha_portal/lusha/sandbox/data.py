@@ -12,6 +12,7 @@ from bisect import bisect_right
 from itertools import accumulate
 
 from . import catalogs as cat
+from . import places as geo
 from .events import company_signals, contact_signals
 from .records import (
     Company,
@@ -32,7 +33,7 @@ _PRIVATE_MAIL = ["gmail.com", "outlook.com", "yahoo.com", "icloud.com"]
 def _name_pools() -> dict[str, tuple[list[str], list[str]]]:
     """First and last names per Faker locale (its plain data tables: no Faker instance)."""
     pools = {}
-    for locale in {"en_US", *cat.NAME_LOCALES.values()}:
+    for locale in {"en_US", *geo.NAME_LOCALES.values()}:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         first = getattr(provider, "first_names", None) or [
             *provider.first_names_male,
@@ -143,7 +144,7 @@ class Dataset:
         return None
 
 
-_PLACES = _Weighted([p for _w, p in cat.PLACES], [w for w, _p in cat.PLACES])
+_PLACES = _Weighted([p for _w, p in geo.PLACES], [w for w, _p in geo.PLACES])
 _INDUSTRIES = _Weighted(cat.INDUSTRIES, [i.weight for i in cat.INDUSTRIES])
 _SIZES = _Weighted(cat.SIZE_RANGES, cat.SIZE_WEIGHTS)
 _COMPANY_TYPES = _Weighted(cat.COMPANY_TYPES, [70, 15, 3, 4, 5, 3])
@@ -277,7 +278,7 @@ def _funding(rng: random.Random) -> dict:
 
 
 def _phone(rng: random.Random, iso2: str) -> str:
-    code = cat.CALLING_CODES.get(iso2, "1")
+    code = geo.CALLING_CODES.get(iso2, "1")
     digits = 10 if code == "1" else 9
     first = str(rng.randint(2, 9))
     return f"+{code}{first}{rng.randint(0, 10 ** (digits - 1) - 1):0{digits - 1}d}"
@@ -323,7 +324,7 @@ def _build_contacts(rng: random.Random, companies: list[Company], today: dt.date
             place = company.hq if roll < 0.9 else rng.choice(places)
         else:
             place = rng.choice(company.other_places)
-        first_names, last_names = pools[cat.NAME_LOCALES.get(place.iso2, "en_US")]
+        first_names, last_names = pools[geo.NAME_LOCALES.get(place.iso2, "en_US")]
         first, last = rng.choice(first_names), rng.choice(last_names)
         department = _DEPARTMENTS.pick(rng)
         seniority = _SENIORITIES.pick(rng)

@@ -10,6 +10,7 @@ narrows the list (except `intentCategories`, which refuses one, as the spec says
 """
 
 from . import catalogs as cat
+from . import places as geo
 from .context import Context
 from .responses import ApiError
 
@@ -83,7 +84,7 @@ def _narrow(values: list, query: str | None, text=str) -> list:
 def _places(query: str) -> list[dict]:
     """Countries, states and cities whose name contains the query, as V3Location objects."""
     seen, out = set(), []
-    for _w, p in cat.PLACES:
+    for _w, p in geo.PLACES:
         levels = [
             ("country", {"country": p.country, "continent": p.continent}),
             ("state", {"state": p.state, "country": p.country, "continent": p.continent}),
@@ -114,7 +115,7 @@ def contact_filter_values(ctx: Context) -> dict:
     elif kind == "existingDataPoints":
         values = _narrow(cat.EXISTING_DATA_POINTS, query)
     elif kind == "countries":
-        countries = sorted({(p.country, p.iso2) for _w, p in cat.PLACES} | set(cat.EXTRA_COUNTRIES))
+        countries = sorted({(p.country, p.iso2) for _w, p in geo.PLACES} | set(geo.EXTRA_COUNTRIES))
         values = _narrow([{"name": n, "code": c} for n, c in countries], query, lambda c: c["name"])
     else:
         values = _places(query)

@@ -9,7 +9,7 @@ and do not narrow the results.
 
 from collections.abc import Callable
 
-from . import catalogs as cat
+from . import places as geo
 from .records import Company, Contact, normalize_domain, normalize_linkedin
 from .signal_window import signal_filter
 
@@ -34,7 +34,7 @@ def title_matches(query: str, title: str) -> bool:
     return all(word in have for word in _words(query))
 
 
-def place_matches(wanted: dict, place: cat.Place) -> bool:
+def place_matches(wanted: dict, place: geo.Place) -> bool:
     values = {
         "city": place.city,
         "state": place.state,

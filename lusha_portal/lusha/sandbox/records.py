@@ -5,7 +5,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .catalogs import Industry, Place, SubIndustry
+from .catalogs import Industry, SubIndustry
+from .places import Place
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 

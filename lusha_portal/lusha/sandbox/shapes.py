@@ -5,9 +5,11 @@ shows the domain as "www.lusha.com", prospecting and lookalikes as "lusha.com"; 
 [longitude, latitude]).
 """
 
+import datetime as dt
 import random
 
 from . import catalogs as cat
+from . import places as geo
 from .billing import REVEAL_PRICE
 from .records import Company, Contact
 
@@ -22,7 +24,7 @@ COMPANY_EXTRAS = [
 ]
 
 
-def _place(place: cat.Place, *keys: str) -> dict:
+def _place(place: geo.Place, *keys: str) -> dict:
     values = {
         "city": place.city,
         "state": place.state,
@@ -75,7 +77,7 @@ def contact_enriched(contact: Contact, reveal: set[str]) -> dict:
     place = contact.place
     location = _place(place, "country", "countryIso2", "state", "city", "continent")
     location["coordinates"] = [place.lon, place.lat]
-    location["isEuContact"] = cat.is_eu(place)
+    location["isEuContact"] = geo.is_eu(place)
     emails = [
         {
             "email": address,
@@ -243,7 +245,8 @@ def _extra(company: Company, name: str):
         return {"value": company.it_spend, "currency": "USD", "valueUsd": company.it_spend}
     if name == "monthlyWebsiteTraffic":
         visits, change = company.web_traffic
-        return {"visits": visits, "momChangePercent": change, "month": "latest"}
+        last_month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+        return {"visits": visits, "momChangePercent": change, "month": last_month.strftime("%Y-%m")}
     if name == "employeesByDepartment":
         keys = sorted(rng.sample(cat.DEPARTMENTS, k=min(len(cat.DEPARTMENTS), 4 + total % 12)))
         return [{"department": k, "count": n} for k, n in _split(rng, total, keys)]
