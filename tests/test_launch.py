@@ -12,6 +12,8 @@ import urllib.request
 from cryptography.fernet import Fernet
 from django.conf import settings
 
+from tests.sandbox_server import sandbox_health
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -38,11 +40,11 @@ def descendants(pid: int) -> set[int]:
 
 
 def test_run_starts_every_process_with_an_embedded_redis_and_stops_them_on_ctrl_c(tmp_path):
-    web_port = free_port()
+    web_port, sandbox_port = free_port(), free_port()
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        if key not in ("REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LUSHA_SANDBOX_URL")
     }
     env.update(
         BIND=f"127.0.0.1:{web_port}",
@@ -50,6 +52,7 @@ def test_run_starts_every_process_with_an_embedded_redis_and_stops_them_on_ctrl_
         DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         SECRET_KEY="launcher-test-secret",
         PORTAL_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        SANDBOX_PORT=str(sandbox_port),
         WEB_WORKERS="1",
         WORKER_CONCURRENCY="1",
     )
@@ -71,8 +74,14 @@ def test_run_starts_every_process_with_an_embedded_redis_and_stops_them_on_ctrl_
                 break
             time.sleep(0.5)
         assert answer == {"database": "ok", "redis": "ok", "worker": "ok"}
+        deadline = time.monotonic() + 30
+        while (
+            not sandbox_health(f"http://127.0.0.1:{sandbox_port}") and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        assert sandbox_health(f"http://127.0.0.1:{sandbox_port}")["status"] == "ok"
         started = descendants(launcher.pid)
-        assert len(started) >= 4  # redis, web, worker, beat (and their own children)
+        assert len(started) >= 5  # redis, web, worker, beat, sandbox (and their own children)
 
         launcher.send_signal(signal.SIGINT)
         launcher.wait(timeout=60)
