@@ -45,7 +45,7 @@ def test_a_new_team_sets_up_the_portal_and_each_role_signs_in(page: Page, live_s
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Create the admin account").click()
     expect(page.get_by_role("heading", name="Users and roles")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="not configured")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Sandbox mode")).to_be_visible()
 
     bdr_link = add_user(page, "dana", "BDR")
     manager_link = add_user(page, "mo", "Manager")
@@ -55,7 +55,7 @@ def test_a_new_team_sets_up_the_portal_and_each_role_signs_in(page: Page, live_s
     page.get_by_label("API key").fill(KEY)
     page.get_by_role("button", name="Save connection").click()
     expect(page.get_by_text("••••4e7d")).to_be_visible()
-    expect(page.get_by_text("not configured")).to_have_count(0)
+    expect(page.get_by_text("Sandbox mode")).to_have_count(0)
     assert KEY not in page.content()
     sign_out(page)
 
@@ -73,13 +73,36 @@ def test_a_new_team_sets_up_the_portal_and_each_role_signs_in(page: Page, live_s
 
 
 def test_alice_changes_a_role_in_place_with_htmx(page: Page, live_server, alice, bob):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as_alice(page, live_server)
     page.goto(live_server.url + "/settings/users/")
     with page.expect_response(lambda response: response.url.endswith("/role/")):
         page.get_by_label("Role of bob").select_option(label="Manager")
     expect(page.locator("tr", has=page.get_by_label("Role of bob"))).to_be_visible()
     page.reload()
     expect(page.get_by_label("Role of bob")).to_have_value("manager")
+
+
+def sign_in_as_alice(page: Page, live_server):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_in_sandbox_mode_test_connection_shows_plan_and_credits_and_the_ledger_lists_it(
+    page: Page, live_server, alice, sandbox
+):
+    sign_in_as_alice(page, live_server)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Lusha connection").click()
+    page.get_by_role("button", name="Test connection").click()
+    check = page.locator("#connection-check")
+    expect(check.get_by_text("Connected to the sandbox")).to_be_visible()
+    expect(check.get_by_text("Scale")).to_be_visible()
+    expect(check.get_by_text("1,000,000").first).to_be_visible()
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Lusha ledger").click()
+    table = page.get_by_role("table", name="Lusha calls")
+    expect(table.get_by_role("row").filter(has_text="Connection test")).to_have_count(1)
+    expect(table).to_contain_text("/v3/account/usage")
