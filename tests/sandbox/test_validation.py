@@ -109,6 +109,7 @@ def test_an_unknown_path_answers_404(lusha):
     answer = lusha.get("/v3/contacts/everything", check=False)
     assert answer.status_code == 404
     assert answer.json() == {"statusCode": 404, "message": "Cannot GET /v3/contacts/everything"}
+    assert "x-rate-limit-daily" in answer.headers
 
 
 def test_the_wrong_method_answers_404(lusha):

@@ -171,7 +171,9 @@ class SandboxApp:
     def _api(self, request: Request) -> Response:
         state, now, path = self.state, time.time(), request.path
         state.stats.seen(path, now)
-        rate_headers: dict[str, str] = {}
+        key = request.environ.get(API_KEY_ENVIRON, request.headers.get("api_key"))
+        account_ = account_for(key)
+        rate_headers = state.limiter.peek(account_ or ANONYMOUS, now)
         try:
             try:
                 endpoint, params = URLS.bind_to_environ(request.environ).match()
@@ -180,9 +182,6 @@ class SandboxApp:
             if endpoint.startswith("control."):
                 raise ApiError(404, f"Cannot {request.method} {path}")
             route = ROUTES[endpoint][2]
-            key = request.environ.get(API_KEY_ENVIRON, request.headers.get("api_key"))
-            account_ = account_for(key)
-            rate_headers = state.limiter.peek(account_ or ANONYMOUS, now)
             if account_ is None:
                 raise ApiError(
                     401, "Missing API key: send it in the api_key header" if not key else None
@@ -192,6 +191,7 @@ class SandboxApp:
             action = state.faults.next_action(path)
             if action.delay:
                 time.sleep(action.delay)
+                now = time.time()
             if action.error:
                 raise action.error
             if action.malformed:
