@@ -1,5 +1,6 @@
 """Pages for first run, signing in, user management and the Lusha connection."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -210,7 +211,7 @@ def lusha_connection(request):
             messages.success(request, "The Lusha connection was saved. Test it below.")
             return redirect("accounts:lusha_connection")
         status = 400
-    context = {"form": form, "connection": connection}
+    context = {"form": form, "connection": connection, "sandbox_url": settings.LUSHA_SANDBOX_URL}
     return render(request, "accounts/lusha_connection.html", context, status=status)
 
 
