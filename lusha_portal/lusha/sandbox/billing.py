@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .catalogs import COMPANY_EXTRAS
 from .keys import Account
 from .responses import ApiError
 
@@ -40,13 +41,12 @@ PRICING: dict[str, tuple[int, int]] = {
     "lookalikeContact": (3, 1),
     "lookalikeCompany": (3, 1),
 }
+# What revealing one field of one record costs ("company" is the company itself).
 REVEAL_PRICE = {
     "emails": PRICING["revealEmail"][0],
     "phones": PRICING["revealPhone"][0],
     "company": PRICING["reveal_company"][0],
-    **{f: PRICING[f][0] for f in ("employeesByDepartment", "employeesByLocation")},
-    **{f: PRICING[f][0] for f in ("employeesBySeniority", "competitors", "intent")},
-    **{f: PRICING[f][0] for f in ("estimatedAnnualItSpend", "monthlyWebsiteTraffic")},
+    **{name: PRICING[name][0] for name in COMPANY_EXTRAS},
 }
 
 

@@ -228,6 +228,17 @@ REVENUE_RANGES: list[tuple[int, int]] = [
     (1000000001, 10000000000), (10000000001, 100000000000),
 ]  # fmt: skip
 
+# What Enrich Companies reveals on request, each charged apart (`reveal` in the request).
+COMPANY_EXTRAS = [
+    "employeesByDepartment",
+    "employeesByLocation",
+    "employeesBySeniority",
+    "competitors",
+    "intent",
+    "estimatedAnnualItSpend",
+    "monthlyWebsiteTraffic",
+]
+
 COMPANY_TYPES = [
     "Private Company",
     "Public Company",

@@ -12,10 +12,11 @@ from .faults import (
     COMPANY_TRIGGERS,
     CONTACT_NOT_FOUND,
     CONTACT_TRIGGERS,
+    INVALID_NAME,
     RecordFailure,
 )
 from .records import Company, Contact
-from .responses import MESSAGES, ApiError
+from .responses import ApiError
 from .shapes import (
     company_available,
     company_enriched,
@@ -25,7 +26,6 @@ from .shapes import (
 )
 from .signal_window import signal_filter
 
-_NAME_FAILURE = RecordFailure(412, "ENRICH_FAILED", MESSAGES[412])
 _CONTACT_IDENTIFIERS = (
     "{name} must include an id, linkedinUrl, email, or firstName + lastName + "
     "companyName/companyDomain"
@@ -48,7 +48,7 @@ def _identify_contact(ctx: Context, item: dict, name: str, errors: list[str]):
     elif (first or last) and company:
         label = f"name:{first or ''} {last or ''} @ {company}"
         if not (first and first.strip() and last and last.strip()):
-            return None, _NAME_FAILURE, label
+            return None, INVALID_NAME, label
     else:
         errors.append(_CONTACT_IDENTIFIERS.format(name=name))
         return None, None, None

@@ -29,7 +29,7 @@ _COMPANY_GDPR = RecordFailure(
     "COMPLIANCE_RESTRICTED",
     "We are unable to process this company request due to our GDPR regulations",
 )
-_INVALID_NAME = RecordFailure(412, "ENRICH_FAILED", MESSAGES[412])
+INVALID_NAME = RecordFailure(412, "ENRICH_FAILED", MESSAGES[412])
 _UNPROCESSABLE = RecordFailure(
     422, "ENRICH_FAILED", "The record is valid but could not be processed (unprocessable entity)"
 )
@@ -40,7 +40,7 @@ COMPANY_NOT_FOUND = RecordFailure(404, "NOT_FOUND", "Company not found")
 CONTACT_TRIGGERS: dict[str, RecordFailure] = {
     "4389713359": _GDPR,
     "4390336621": CONTACT_NOT_FOUND,  # listed by prospecting, gone by the time it is enriched
-    "4390993351": _INVALID_NAME,
+    "4390993351": INVALID_NAME,
     "4391652308": _UNPROCESSABLE,
 }
 COMPANY_TRIGGERS: dict[str, RecordFailure] = {

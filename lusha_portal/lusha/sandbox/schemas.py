@@ -11,15 +11,6 @@ MAX_RECORDS = 100
 CONTACT_SIGNALS = ["allSignals", *cat.CONTACT_SIGNAL_TYPES]
 COMPANY_SIGNALS = ["allSignals", *cat.COMPANY_SIGNAL_TYPES]
 CONTACT_REVEAL = ["emails", "phones"]
-COMPANY_REVEAL = [
-    "employeesByDepartment",
-    "employeesByLocation",
-    "employeesBySeniority",
-    "competitors",
-    "intent",
-    "estimatedAnnualItSpend",
-    "monthlyWebsiteTraffic",
-]
 
 _IDS = arr(STR, minItems=1, maxItems=MAX_RECORDS)
 _OPTIONS = obj({"includePartialProfiles": BOOL})
@@ -88,7 +79,7 @@ COMPANIES_SEARCH = obj(
     required=["companies"],
 )
 COMPANIES_ENRICH = obj(
-    {"ids": _IDS, "reveal": enum_list(COMPANY_REVEAL), "tableId": STR},
+    {"ids": _IDS, "reveal": enum_list(cat.COMPANY_EXTRAS), "tableId": STR},
     required=["ids"],
 )
 COMPANIES_SEARCH_AND_ENRICH = obj(

@@ -13,16 +13,6 @@ from . import places as geo
 from .billing import REVEAL_PRICE
 from .records import Company, Contact
 
-COMPANY_EXTRAS = [
-    "employeesByDepartment",
-    "employeesByLocation",
-    "employeesBySeniority",
-    "competitors",
-    "intent",
-    "estimatedAnnualItSpend",
-    "monthlyWebsiteTraffic",
-]
-
 
 def _place(place: geo.Place, *keys: str) -> dict:
     values = {
@@ -138,7 +128,7 @@ def employee_count(company: Company) -> dict:
 
 def company_available(company: Company) -> list[str]:
     """The extra fields this company has data for (what `has` and `canReveal` list)."""
-    available = COMPANY_EXTRAS[:4]
+    available = cat.COMPANY_EXTRAS[:4]
     if company.intent:
         available = [*available, "intent"]
     if company.it_spend is not None:
