@@ -13,7 +13,6 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 
-from tests.sandbox_server import running_sandbox
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/lusha-openapi/lusha-v3-openapi.yml"
 
@@ -29,12 +28,6 @@ COMPANY_REVEAL_FIELDS = [
     "estimatedAnnualItSpend",
     "monthlyWebsiteTraffic",
 ]
-
-
-@pytest.fixture(scope="session")
-def sandbox_url():
-    with running_sandbox() as url:
-        yield url
 
 
 @pytest.fixture(scope="session")
