@@ -13,7 +13,6 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 
-
 SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/lusha-openapi/lusha-v3-openapi.yml"
 
 # The spec's V3CanRevealItem.field lists only "emails" and "phones", yet its own company search
