@@ -170,6 +170,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Prospecting: a search page already fetched is served from the portal's cache this long.
+SEARCH_CACHE_HOURS = env.int("SEARCH_CACHE_HOURS", default=24)
+
 # Brute-force guard on the login form: failures per username and client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)

@@ -1,1 +1,159 @@
-"""Models arrive with the issue that builds this app."""
+"""The contact and company store, cached search pages, saved searches and lead lists."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    CONTACTS = "contacts", "Contacts"
+    COMPANIES = "companies", "Companies"
+
+
+class Company(models.Model):
+    """A company as Lusha described it, keyed by Lusha's id. Shared by the whole team."""
+
+    lusha_id = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=300, blank=True)
+    domain = models.CharField(max_length=300, blank=True)
+    industry = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    preview = models.JSONField(default=dict, blank=True)  # Lusha's preview, no revealed data
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name or self.lusha_id
+
+
+class Contact(models.Model):
+    """A person as Lusha's preview described them, keyed by Lusha's id. Revealed emails and
+    phones arrive with enrichment; previews carry none."""
+
+    lusha_id = models.CharField(max_length=32, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(max_length=300, blank=True)
+    seniority = models.CharField(max_length=100, blank=True)
+    departments = models.JSONField(default=list, blank=True)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL)
+    company_name = models.CharField(max_length=300, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    has_email = models.BooleanField(default=False)
+    has_phone = models.BooleanField(default=False)
+    preview = models.JSONField(default=dict, blank=True)
+    emails_revealed_at = models.DateTimeField(null=True, blank=True)
+    phones_revealed_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.lusha_id
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    @property
+    def revealed(self) -> bool:
+        return bool(self.emails_revealed_at or self.phones_revealed_at)
+
+
+class SearchQuery(models.Model):
+    """One normalised set of prospecting filters: what the ledger calls "the search"."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    filters_hash = models.CharField(max_length=64)
+    filters = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "filters_hash"], name="unique_search_query")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} search {self.pk}"
+
+
+class SearchPage(models.Model):
+    """A page of results already paid for: served again within the freshness window."""
+
+    query = models.ForeignKey(SearchQuery, on_delete=models.CASCADE, related_name="pages")
+    page = models.PositiveIntegerField()
+    size = models.PositiveSmallIntegerField()
+    lusha_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    credits_charged = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField()
+    fetched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["query", "page", "size"], name="unique_search_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"page {self.page} of {self.query}"
+
+
+class SavedSearch(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    querystring = models.CharField(max_length=4000)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadList(models.Model):
+    """A list of contacts or companies. The lists issue grows it (sharing, enrichment)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadListMember(models.Model):
+    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="members")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_list", "contact"],
+                condition=models.Q(contact__isnull=False),
+                name="unique_list_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["lead_list", "company"],
+                condition=models.Q(company__isnull=False),
+                name="unique_list_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact or self.company} in {self.lead_list}"

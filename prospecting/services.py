@@ -1,1 +1,287 @@
-"""Use cases arrive with the issue that builds this app."""
+"""Prospecting use cases: search (never paying twice for a page), the store, lists, saved
+searches."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.connection import connection_get, lusha_client
+from accounts.models import Purpose, Role, User
+from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
+from prospecting.filters import InvalidFilterError, SearchFilters
+from prospecting.models import (
+    Company,
+    Contact,
+    Kind,
+    LeadList,
+    LeadListMember,
+    SavedSearch,
+    SearchPage,
+    SearchQuery,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = MAX_PAGE_SIZE
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    page: int  # 1-based
+    records: list[Contact] | list[Company]
+    total: int
+    cached: bool
+    fetched_at: object
+    cached_pages: set[int]
+
+    @property
+    def page_count(self) -> int:
+        return min(MAX_PAGES, math.ceil(self.total / PAGE_SIZE)) if self.total else 0
+
+
+def page_number(raw: str | None) -> int:
+    """The 1-based page from the URL; InvalidFilterError outside 1..1,000."""
+    if raw in (None, ""):
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGES:
+        raise InvalidFilterError("page", f"pages run from 1 to {MAX_PAGES:,}")
+    return int(raw)
+
+
+def search_query_for(filters: SearchFilters) -> SearchQuery:
+    fingerprint = filters.fingerprint()
+    try:
+        query, _ = SearchQuery.objects.get_or_create(
+            kind=filters.kind,
+            filters_hash=fingerprint,
+            defaults={"filters": filters.normalised()},
+        )
+    except IntegrityError:  # another request created it a moment ago
+        query = SearchQuery.objects.get(kind=filters.kind, filters_hash=fingerprint)
+    return query
+
+
+def search_page_cost() -> int | None:
+    """What a fresh page of 50 costs, by Lusha's own pricing from the last account check."""
+    entry = (connection_get().usage_snapshot.get("pricing") or {}).get("api_search") or {}
+    if not entry.get("credits"):
+        return None
+    return math.ceil(PAGE_SIZE / max(1, int(entry.get("perQuantity") or 1))) * int(entry["credits"])
+
+
+def _fresh_since():
+    return timezone.now() - timedelta(hours=settings.SEARCH_CACHE_HOURS)
+
+
+def search_run(*, filters: SearchFilters, page: int, user: User) -> SearchResult:
+    """A page of results: from the portal's cache when fresh, else from Lusha (and cached)."""
+    query = search_query_for(filters)
+    fresh = SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=_fresh_since())
+    cached_pages = {number + 1 for number in fresh.values_list("page", flat=True)}
+    stored = fresh.filter(page=page - 1).first()
+    cached = stored is not None
+    if not cached:
+        stored = _search_fetch(query=query, filters=filters, page=page, user=user)
+        cached_pages.add(page)
+    model = Contact if filters.kind == Kind.CONTACTS else Company
+    by_id = model.objects.select_related(*(["company"] if model is Contact else [])).in_bulk(
+        stored.lusha_ids, field_name="lusha_id"
+    )
+    records = [by_id[lusha_id] for lusha_id in stored.lusha_ids if lusha_id in by_id]
+    return SearchResult(
+        query=query,
+        page=page,
+        records=records,
+        total=stored.total,
+        cached=cached,
+        fetched_at=stored.fetched_at,
+        cached_pages=cached_pages,
+    )
+
+
+def _search_fetch(*, query: SearchQuery, filters: SearchFilters, page: int, user: User):
+    client = lusha_client(purpose=Purpose.PROSPECTING_SEARCH, user=user, search_id=query.pk)
+    if filters.kind == Kind.CONTACTS:
+        answer = client.contacts_prospecting(filters.to_lusha(), page=page - 1, size=PAGE_SIZE)
+    else:
+        answer = client.companies_prospecting(filters.to_lusha(), page=page - 1, size=PAGE_SIZE)
+    results = [item for item in answer.data.get("results") or [] if item.get("id")]
+    total = int((answer.data.get("pagination") or {}).get("total") or 0)
+    with transaction.atomic():
+        if filters.kind == Kind.CONTACTS:
+            store_contacts_upsert(results)
+        else:
+            store_companies_upsert(results)
+        stored, _ = SearchPage.objects.update_or_create(
+            query=query,
+            page=page - 1,
+            size=PAGE_SIZE,
+            defaults={
+                "lusha_ids": [str(item["id"]) for item in results],
+                "total": total,
+                "credits_charged": answer.credits_charged,
+                "fetched_at": timezone.now(),
+                "fetched_by": user,
+            },
+        )
+    logger.info(
+        "search %s page %s fetched for user %s: %s results, %s credits",
+        query.pk,
+        page,
+        user.pk,
+        len(results),
+        answer.credits_charged,
+    )
+    return stored
+
+
+# ---- the store ------------------------------------------------------------------------------
+
+
+def _location_text(location: dict | None) -> str:
+    location = location or {}
+    return ", ".join(str(location[p]) for p in ("city", "state", "country") if location.get(p))
+
+
+def store_companies_upsert(previews: list[dict]) -> dict[str, Company]:
+    """Save company previews by Lusha id, one row per company however often it is seen."""
+    fields = {}
+    for preview in previews:
+        lusha_id = str(preview.get("id") or "")
+        if lusha_id:
+            fields[lusha_id] = {
+                "name": str(preview.get("name") or "")[:300],
+                "domain": str(preview.get("domain") or preview.get("fqdn") or "")[:300],
+                "industry": str(preview.get("industry") or "")[:200],
+                "location": _location_text(preview.get("location"))[:300],
+                "preview": preview,
+            }
+    return _upsert(Company, fields)
+
+
+def store_contacts_upsert(previews: list[dict]) -> dict[str, Contact]:
+    """Save contact previews (and their companies) by Lusha id. Previews hold no emails or
+    phones; `has` tells what Lusha could reveal."""
+    companies = store_companies_upsert(
+        [p["company"] for p in previews if isinstance(p.get("company"), dict)]
+    )
+    fields = {}
+    for preview in previews:
+        lusha_id = str(preview.get("id") or "")
+        if not lusha_id:
+            continue
+        job = preview.get("jobTitle") or {}
+        company = preview.get("company") or {}
+        has = set(preview.get("has") or [])
+        fields[lusha_id] = {
+            "first_name": str(preview.get("firstName") or "")[:150],
+            "last_name": str(preview.get("lastName") or "")[:150],
+            "job_title": str(job.get("title") or "")[:300],
+            "seniority": str(job.get("seniority") or "")[:100],
+            "departments": list(job.get("departments") or []),
+            "company": companies.get(str(company.get("id") or "")),
+            "company_name": str(company.get("name") or "")[:300],
+            "location": _location_text(preview.get("location"))[:300],
+            "has_email": "emails" in has,
+            "has_phone": "phones" in has,
+            "preview": preview,
+        }
+    return _upsert(Contact, fields)
+
+
+def _upsert(model, fields_by_id: dict[str, dict]) -> dict:
+    if not fields_by_id:
+        return {}
+    existing = model.objects.in_bulk(list(fields_by_id), field_name="lusha_id")
+    changed, created = [], []
+    for lusha_id, fields in fields_by_id.items():
+        row = existing.get(lusha_id)
+        if row is None:
+            created.append(model(lusha_id=lusha_id, **fields))
+            continue
+        for name, value in fields.items():
+            setattr(row, name, value)
+        changed.append(row)
+    if created:
+        # ignore_conflicts: a concurrent search may have stored the same record first.
+        model.objects.bulk_create(created, ignore_conflicts=True)
+    if changed:
+        model.objects.bulk_update(changed, [*next(iter(fields_by_id.values())), "updated_at"])
+    return model.objects.in_bulk(list(fields_by_id), field_name="lusha_id")
+
+
+# ---- lead lists -----------------------------------------------------------------------------
+
+
+def lead_lists_writable(user: User, kind: str) -> QuerySet:
+    """Lists a user may add to: their own and the team's shared ones (managers: all)."""
+    lists = LeadList.objects.filter(kind=kind)
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return lists
+    return lists.filter(Q(owner=user) | Q(shared=True))
+
+
+def lead_list_create(*, owner: User, name: str, kind: str, shared: bool = False) -> LeadList:
+    lead_list = LeadList.objects.create(owner=owner, name=name.strip(), kind=kind, shared=shared)
+    logger.info("list %s created by user %s", lead_list.pk, owner.pk)
+    return lead_list
+
+
+def lead_list_add(*, lead_list: LeadList, lusha_ids: list[str], user: User) -> tuple[int, int]:
+    """Add stored records to a list, once each. Returns (added, already there)."""
+    model = Contact if lead_list.kind == Kind.CONTACTS else Company
+    records = model.objects.filter(lusha_id__in=set(lusha_ids))
+    link = "contact" if model is Contact else "company"
+    with transaction.atomic():
+        present = set(
+            LeadListMember.objects.filter(
+                lead_list=lead_list, **{f"{link}__in": records}
+            ).values_list(f"{link}_id", flat=True)
+        )
+        new = [
+            LeadListMember(lead_list=lead_list, added_by=user, **{link: record})
+            for record in records
+            if record.pk not in present
+        ]
+        LeadListMember.objects.bulk_create(new, ignore_conflicts=True)
+    logger.info("list %s: %s added by user %s", lead_list.pk, len(new), user.pk)
+    return len(new), len(present)
+
+
+def contacts_in_my_lists(user: User, contacts: list[Contact]) -> set[int]:
+    """Which of these contacts are already in one of the user's own lists."""
+    return set(
+        LeadListMember.objects.filter(
+            lead_list__owner=user, contact__in=[c.pk for c in contacts]
+        ).values_list("contact_id", flat=True)
+    )
+
+
+# ---- saved searches --------------------------------------------------------------------------
+
+
+def saved_search_create(
+    *, owner: User, name: str, filters: SearchFilters, shared: bool
+) -> SavedSearch:
+    return SavedSearch.objects.create(
+        owner=owner,
+        name=name.strip(),
+        kind=filters.kind,
+        querystring=filters.querystring(),
+        shared=shared,
+    )
+
+
+def saved_searches_visible(user: User, kind: str) -> tuple[QuerySet, QuerySet]:
+    """(mine, the team's shared by others)."""
+    saved = SavedSearch.objects.filter(kind=kind).select_related("owner")
+    return saved.filter(owner=user), saved.filter(shared=True).exclude(owner=user)

@@ -6,5 +6,10 @@ app_name = "prospecting"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("companies/", views.companies, name="companies"),
+    path("typeahead/", views.typeahead, name="typeahead"),
     path("lists/", views.lists, name="lists"),
+    path("lists/add/", views.add_to_list, name="add_to_list"),
+    path("saved/", views.save_search, name="save_search"),
+    path("catalogs/refresh/", views.refresh_catalogs, name="refresh_catalogs"),
 ]

@@ -1,0 +1,96 @@
+"""Lusha's filter catalogs (filter types and their values), cached in Redis for a day.
+
+Admins can refresh them: a version number in the cache key, bumped, makes every cached
+catalog stale at once without scanning keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from accounts.connection import lusha_client
+from accounts.models import Purpose, User
+from lusha_portal.lusha.errors import LushaError
+from prospecting.filters import FilterSpec
+
+logger = logging.getLogger(__name__)
+
+CATALOG_SECONDS = 24 * 60 * 60
+_VERSION_KEY = "catalog:version"
+
+
+class CatalogUnavailableError(Exception):
+    """A catalog could not be read from Lusha; the message says why, for that filter's place."""
+
+
+@dataclass(frozen=True)
+class Option:
+    token: str
+    label: str
+
+
+def _version() -> int:
+    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+
+
+def catalog_refresh() -> None:
+    """Make every cached catalog stale; the next page view reads them from Lusha again."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+def _cached(key: str, fetch):
+    full_key = f"catalog:{_version()}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = fetch()
+        cache.set(full_key, value, timeout=CATALOG_SECONDS)
+    return value
+
+
+def catalog_filter_types(*, side: str, user: User | None = None) -> set[str]:
+    """The filter types Lusha offers for contacts or companies."""
+
+    def fetch():
+        client = lusha_client(purpose=Purpose.FILTER_CATALOG, user=user)
+        answer = (
+            client.contact_filter_types() if side == "contacts" else client.company_filter_types()
+        )
+        return [item.get("filterType", "") for item in answer.data.get("availableFilters", [])]
+
+    try:
+        return set(_cached(f"{side}:types", fetch))
+    except LushaError as error:
+        raise CatalogUnavailableError(str(error)) from error
+
+
+def catalog_options(spec: FilterSpec, *, query: str = "", user: User | None = None) -> list[Option]:
+    """A filter's values (for a lookup type, those matching `query`), as tokens and labels."""
+    query = query.strip()[:100]
+
+    def fetch():
+        client = lusha_client(purpose=Purpose.FILTER_CATALOG, user=user)
+        values = (
+            client.contact_filter_values(spec.filter_type, query=query)
+            if spec.side == "contacts"
+            else client.company_filter_values(spec.filter_type, query=query)
+        ).data.get("values") or []
+        options = []
+        for value in values if isinstance(values, list) else []:
+            try:
+                options.append((spec.token(value), spec.label_for(value)))
+            except (KeyError, TypeError, ValueError):
+                # One odd value must not cost the whole filter its list.
+                logger.warning("catalog %s: skipped a value of unexpected shape", spec.filter_type)
+        return options
+
+    try:
+        pairs = _cached(f"{spec.side}:{spec.filter_type}:{query.lower()}", fetch)
+    except LushaError as error:
+        raise CatalogUnavailableError(str(error)) from error
+    return [Option(token, label) for token, label in pairs if token]
