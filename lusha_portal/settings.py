@@ -172,6 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Prospecting: a search page already fetched is served from the portal's cache this long.
 SEARCH_CACHE_HOURS = env.int("SEARCH_CACHE_HOURS", default=24)
+# "Add all N results" to a list adds at most this many.
+PROSPECTING_SELECT_ALL_CAP = env.int("PROSPECTING_SELECT_ALL_CAP", default=5000)
 
 # Brute-force guard on the login form: failures per username and client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)

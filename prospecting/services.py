@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.connection import connection_get, lusha_client
 from accounts.models import Purpose, Role, User
+from lusha_portal.lusha.client import TASK_RETRY, WEB_RETRY, RetryPolicy
 from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
 from prospecting.filters import InvalidFilterError, SearchFilters
 from prospecting.models import (
@@ -82,7 +83,9 @@ def _fresh_since():
     return timezone.now() - timedelta(hours=settings.SEARCH_CACHE_HOURS)
 
 
-def search_run(*, filters: SearchFilters, page: int, user: User) -> SearchResult:
+def search_run(
+    *, filters: SearchFilters, page: int, user: User, retry: RetryPolicy = WEB_RETRY
+) -> SearchResult:
     """A page of results: from the portal's cache when fresh, else from Lusha (and cached)."""
     query = search_query_for(filters)
     fresh = SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=_fresh_since())
@@ -90,7 +93,7 @@ def search_run(*, filters: SearchFilters, page: int, user: User) -> SearchResult
     stored = fresh.filter(page=page - 1).first()
     cached = stored is not None
     if not cached:
-        stored = _search_fetch(query=query, filters=filters, page=page, user=user)
+        stored = _search_fetch(query=query, filters=filters, page=page, user=user, retry=retry)
         cached_pages.add(page)
     model = Contact if filters.kind == Kind.CONTACTS else Company
     by_id = model.objects.select_related(*(["company"] if model is Contact else [])).in_bulk(
@@ -108,8 +111,10 @@ def search_run(*, filters: SearchFilters, page: int, user: User) -> SearchResult
     )
 
 
-def _search_fetch(*, query: SearchQuery, filters: SearchFilters, page: int, user: User):
-    client = lusha_client(purpose=Purpose.PROSPECTING_SEARCH, user=user, search_id=query.pk)
+def _search_fetch(*, query, filters, page, user, retry):
+    client = lusha_client(
+        purpose=Purpose.PROSPECTING_SEARCH, user=user, search_id=query.pk, retry=retry
+    )
     if filters.kind == Kind.CONTACTS:
         answer = client.contacts_prospecting(filters.to_lusha(), page=page - 1, size=PAGE_SIZE)
     else:
@@ -264,6 +269,51 @@ def contacts_in_my_lists(user: User, contacts: list[Contact]) -> set[int]:
             lead_list__owner=user, contact__in=[c.pk for c in contacts]
         ).values_list("contact_id", flat=True)
     )
+
+
+def search_add_all(*, query_id: int, lead_list_id: int, user_id: int) -> int:
+    """Add every result of a search (up to PROSPECTING_SELECT_ALL_CAP) to a list, page by page,
+    using cached pages where fresh. Safe to run twice: members are added once."""
+    query = SearchQuery.objects.filter(pk=query_id).first()
+    lead_list = LeadList.objects.filter(pk=lead_list_id).first()
+    user = User.objects.filter(pk=user_id).first()
+    if not (query and lead_list and user):
+        return 0  # the search, list or user is gone: nothing left to do
+    filters = SearchFilters(
+        kind=query.kind,
+        text=query.filters.get("text", ""),
+        include=query.filters.get("include", {}),
+        exclude=query.filters.get("exclude", {}),
+    )
+    added, page = 0, 1
+    while True:
+        result = search_run(filters=filters, page=page, user=user, retry=TASK_RETRY)
+        wanted = settings.PROSPECTING_SELECT_ALL_CAP - (page - 1) * PAGE_SIZE
+        ids = [record.lusha_id for record in result.records][: max(0, wanted)]
+        added += lead_list_add(lead_list=lead_list, lusha_ids=ids, user=user)[0]
+        if page >= result.page_count or page * PAGE_SIZE >= settings.PROSPECTING_SELECT_ALL_CAP:
+            return added
+        page += 1
+
+
+def search_add_all_start(
+    *, filters: SearchFilters, lead_list: LeadList, user: User
+) -> tuple[int, bool]:
+    """Queue adding every result to a list. Returns (how many will be added, capped?)."""
+    query = search_query_for(filters)
+    known = SearchPage.objects.filter(query=query).order_by("-fetched_at").first()
+    total = known.total if known else 0
+    transaction.on_commit(
+        lambda: _enqueue_add_all(query_id=query.pk, lead_list_id=lead_list.pk, user_id=user.pk)
+    )
+    cap = settings.PROSPECTING_SELECT_ALL_CAP
+    return min(total, cap), total > cap
+
+
+def _enqueue_add_all(**ids) -> None:
+    from prospecting.tasks import add_all_results_to_list  # tasks import services
+
+    add_all_results_to_list.delay(**ids)
 
 
 # ---- saved searches --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("typeahead/", views.typeahead, name="typeahead"),
     path("lists/", views.lists, name="lists"),
     path("lists/add/", views.add_to_list, name="add_to_list"),
+    path("lists/add-all/", views.add_all_to_list, name="add_all_to_list"),
     path("saved/", views.save_search, name="save_search"),
     path("catalogs/refresh/", views.refresh_catalogs, name="refresh_catalogs"),
 ]

@@ -1,6 +1,7 @@
 """Prospecting pages: filters from Lusha's catalogs, results that page, selection into lists,
 saved searches. The filter state lives in the URL."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect, render
@@ -32,6 +33,7 @@ from prospecting.services import (
     page_number,
     saved_search_create,
     saved_searches_visible,
+    search_add_all_start,
     search_page_cost,
     search_run,
 )
@@ -103,6 +105,8 @@ def _search_page(request, kind):
         "saved_team": team,
         "save_form": SaveSearchForm(initial={"querystring": filters.querystring()}),
         "page_cost": search_page_cost(),
+        "cache_hours": settings.SEARCH_CACHE_HOURS,
+        "select_all_cap": settings.PROSPECTING_SELECT_ALL_CAP,
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "prospecting/search.html#results", context)
@@ -206,6 +210,48 @@ def add_to_list(request):
     )
     note = f" ({already} already there)" if already else ""
     messages.success(request, f"Added {added} to “{target.name}”{note}.")
+    return _back(request, fallback)
+
+
+@role_required(*EVERYONE)
+@require_POST
+def add_all_to_list(request):
+    """Add every result of the current search (up to the cap) to a list, in the background."""
+    kind = request.POST.get("kind") if request.POST.get("kind") in Kind.values else Kind.CONTACTS
+    fallback = "prospecting:companies" if kind == Kind.COMPANIES else "prospecting:search"
+    lists = lead_lists_writable(request.user, kind)
+    data = request.POST.copy()
+    data.setlist("ids", ["0"])  # the whole search, not ticked rows
+    form = AddToListForm(data, lists=lists)
+    if not form.is_valid():
+        for error in form.non_field_errors() or ["Choose one of your lists."]:
+            messages.error(request, error)
+        return _back(request, fallback)
+    try:
+        filters = filters_from_query(kind, QueryDict(request.POST.get("querystring", "")))
+    except InvalidFilterError as error:
+        messages.error(request, str(error))
+        return _back(request, fallback)
+    if filters.is_empty:
+        messages.error(request, "Search with some filters before adding all results.")
+        return _back(request, fallback)
+    target = form.cleaned_data["target"] or lead_list_create(
+        owner=request.user, name=form.cleaned_data["new_list_name"], kind=kind
+    )
+    count, capped = search_add_all_start(filters=filters, lead_list=target, user=request.user)
+    if capped:
+        messages.warning(
+            request,
+            f"This search has more results than the portal adds at once: the first {count:,} "
+            f"are being added to “{target.name}” in the background. Narrow the filters for "
+            "the rest.",
+        )
+    else:
+        messages.success(
+            request,
+            f"Adding all {count:,} results to “{target.name}” in the background. Pages not "
+            "fetched before cost credits; cached ones are free.",
+        )
     return _back(request, fallback)
 
 

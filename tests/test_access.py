@@ -42,6 +42,7 @@ ACCESS = {
     "prospecting:companies": ("get", EVERYONE),
     "prospecting:typeahead": ("get", EVERYONE),
     "prospecting:add_to_list": ("post", EVERYONE),
+    "prospecting:add_all_to_list": ("post", EVERYONE),
     "prospecting:save_search": ("post", EVERYONE),
     "prospecting:refresh_catalogs": ("post", ADMINS),
     "prospecting:lists": ("get", EVERYONE),

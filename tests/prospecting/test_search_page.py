@@ -1,0 +1,201 @@
+"""The prospecting pages against the sandbox: results, the page cache, errors, type-ahead."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.connection import connection_update
+from accounts.models import ApiCall, Purpose
+from prospecting.models import Contact, LeadList, LeadListMember, SearchPage, SearchQuery
+
+SALES = "/prospecting/?departments=Sales&seniority=8"
+
+
+def search_calls():
+    return ApiCall.objects.filter(purpose=Purpose.PROSPECTING_SEARCH)
+
+
+def test_without_filters_nothing_is_asked_of_lusha(client_for, bob, sandbox):
+    page = client_for(bob).get("/prospecting/").content.decode()
+    assert "Nothing is asked of Lusha until you do" in page
+    assert not search_calls().exists()
+
+
+def test_the_filter_panel_comes_from_lushas_catalogs(client_for, bob, sandbox):
+    page = client_for(bob).get("/prospecting/").content.decode()
+    for label in ("Include department", "Exclude seniority", "Find location", "Company size"):
+        assert label in page
+    assert '<option value="8">Vice President</option>' in page
+
+
+def test_bob_searches_and_sees_results_with_what_data_exists(client_for, bob, sandbox):
+    page = client_for(bob).get(SALES).content.decode()
+    assert "contacts match" in page
+    assert page.count('name="ids"') == 50
+    assert "Department: Sales" in page
+    assert "Seniority: Vice President" in page
+    contact = Contact.objects.first()
+    assert contact.preview["jobTitle"]["seniority"] == "Vice President"
+    assert "emails" not in contact.preview, "a preview reveals no email"
+    call = search_calls().get()
+    assert call.user == bob
+    assert call.search_id == SearchQuery.objects.get().pk
+    assert call.credits_charged == sandbox.stats()["creditsCharged"] > 0
+
+
+def test_a_page_already_fetched_costs_nothing_and_is_marked_cached(client_for, bob, betty, sandbox):
+    client_for(bob).get(SALES)
+    charged = sandbox.stats()["creditsCharged"]
+    page = client_for(betty).get("/prospecting/?seniority=8&departments=Sales").content.decode()
+    assert "cached</span>" in page
+    assert sandbox.stats()["creditsCharged"] == charged
+    assert search_calls().count() == 1
+
+
+def test_a_page_older_than_the_freshness_window_is_fetched_again(
+    client_for, bob, sandbox, settings
+):
+    client_for(bob).get(SALES)
+    SearchPage.objects.update(
+        fetched_at=timezone.now() - timedelta(hours=settings.SEARCH_CACHE_HOURS, minutes=1)
+    )
+    client_for(bob).get(SALES)
+    assert search_calls().count() == 2
+
+
+def test_pages_are_fetched_one_at_a_time_and_page_two_is_lushas_page_one(client_for, bob, sandbox):
+    client = client_for(bob)
+    client.get(SALES)
+    page = client.get(SALES + "&page=2").content.decode()
+    assert "Page 2 of" in page
+    assert sorted(SearchPage.objects.values_list("page", flat=True)) == [0, 1]
+    assert 'aria-label="Page 1 (cached)"' in page
+
+
+@pytest.mark.parametrize("page", ["0", "1001", "two", "-3"])
+def test_a_page_outside_lushas_limit_is_a_400_that_says_so(client_for, bob, sandbox, page):
+    response = client_for(bob).get(SALES + f"&page={page}")
+    assert response.status_code == 400
+    assert "“page”" in response.content.decode()
+    assert "1 to 1,000" in response.content.decode()
+
+
+def test_a_tampered_filter_is_a_400_page_naming_it(client_for, bob, sandbox):
+    response = client_for(bob).get("/prospecting/?seniority=boss")
+    assert response.status_code == 400
+    assert "“seniority”" in response.content.decode()
+    assert not search_calls().exists()
+
+
+def test_paging_renders_the_results_as_an_htmx_partial(client_for, bob, sandbox):
+    response = client_for(bob).get(
+        SALES + "&page=2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results">')
+    assert "<html" not in body
+    assert "Page 2 of" in body
+
+
+def test_company_attributes_narrow_a_contact_search(client_for, bob, sandbox):
+    client = client_for(bob)
+    wide = client.get("/prospecting/?departments=Sales").context["result"].total
+    narrow = client.get("/prospecting/?departments=Sales&company_sizes=51-200").context["result"]
+    assert 0 < narrow.total < wide
+
+
+def test_the_companies_page_searches_companies(client_for, bob, sandbox):
+    page = client_for(bob).get("/prospecting/companies/?sizes=51-200").content.decode()
+    assert "companies match" in page
+    assert "Company size: 51\N{EN DASH}200" in page
+
+
+def test_no_results_say_so(client_for, bob, sandbox):
+    page = client_for(bob).get("/prospecting/?q=zzzqqqxxyy-nobody").content.decode()
+    assert "No contacts match these filters" in page
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("sbx-no-prospecting", "Your Lusha plan does not include Prospecting."),
+        ("sbx-no-credits", "Lusha credits are used up"),
+    ],
+)
+def test_lusha_refusals_are_explained_in_the_page(client_for, alice, bob, sandbox, key, message):
+    connection_update(api_key=key, base_url=sandbox.url, updated_by=alice)
+    response = client_for(bob).get(SALES)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_lusha_being_busy_is_explained_in_the_page(client_for, bob, sandbox):
+    client = client_for(bob)
+    client.get("/prospecting/")  # catalogs cached first
+    sandbox.faults(burst429=5, paths=["/v3/contacts/prospecting"])
+    page = client.get(SALES).content.decode()
+    assert "too many requests right now" in page
+
+
+def test_a_catalog_lusha_refuses_shows_a_message_in_place_of_the_filter(
+    client_for, alice, bob, sandbox
+):
+    connection_update(api_key="sbx-inactive", base_url=sandbox.url, updated_by=alice)
+    response = client_for(bob).get("/prospecting/")
+    assert response.status_code == 200
+    assert "Department is unavailable right now" in response.content.decode()
+
+
+def test_catalogs_are_read_once_and_admins_can_refresh_them(client_for, alice, bob, sandbox):
+    client = client_for(bob)
+    client.get("/prospecting/")
+    catalog_calls = ApiCall.objects.filter(purpose=Purpose.FILTER_CATALOG).count()
+    client.get("/prospecting/")
+    assert ApiCall.objects.filter(purpose=Purpose.FILTER_CATALOG).count() == catalog_calls
+    client_for(alice).post("/prospecting/catalogs/refresh/")
+    client_for(bob).get("/prospecting/")
+    assert ApiCall.objects.filter(purpose=Purpose.FILTER_CATALOG).count() == 2 * catalog_calls
+
+
+def test_type_ahead_suggests_values_that_add_to_the_search(client_for, bob, sandbox):
+    response = client_for(bob).get(
+        "/prospecting/typeahead/",
+        {"kind": "contacts", "key": "locations", "query": "tel", "current": "departments=Sales"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert "Tel Aviv, Tel Aviv District, Israel" in body
+    assert "/prospecting/?departments=Sales&amp;locations=Tel+Aviv%7CTel+Aviv+District" in body
+    assert "not_locations=Tel+Aviv" in body
+
+
+def test_type_ahead_answers_are_cached(client_for, bob, sandbox):
+    client = client_for(bob)
+    query = {"kind": "companies", "key": "technologies", "query": "sales"}
+    client.get("/prospecting/typeahead/", query)
+    client.get("/prospecting/typeahead/", query)
+    assert sandbox.stats()["requests"]["/v3/companies/prospecting/filters/technologies"] == 1
+
+
+def test_type_ahead_waits_for_two_characters_and_refuses_unknown_filters(client_for, bob, sandbox):
+    client = client_for(bob)
+    short = client.get("/prospecting/typeahead/", {"key": "locations", "query": "t"})
+    assert "Suggestions" not in short.content.decode()
+    unknown = client.get("/prospecting/typeahead/", {"key": "departments", "query": "sa"})
+    assert unknown.status_code == 400
+    assert "no suggestions" in unknown.content.decode()
+
+
+def test_rows_already_in_my_lists_or_revealed_are_marked(client_for, bob, sandbox):
+    client = client_for(bob)
+    client.get(SALES)
+    first, second = Contact.objects.all()[:2]
+    LeadListMember.objects.create(
+        lead_list=LeadList.objects.create(owner=bob, name="Mine", kind="contacts"), contact=first
+    )
+    second.emails_revealed_at = timezone.now()
+    second.save()
+    page = client.get(SALES).content.decode()
+    assert page.count("in my lists</span>") == 1
+    assert page.count("revealed</span>") == 1

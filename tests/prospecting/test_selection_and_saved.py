@@ -1,0 +1,135 @@
+"""Selecting results into lead lists, and saved searches (mine and the team's)."""
+
+import pytest
+
+from lusha_portal.redis_client import redis_connection
+from prospecting.models import LeadList, LeadListMember, SavedSearch, SearchQuery
+from prospecting.services import search_add_all
+
+SALES = "/prospecting/?departments=Sales&seniority=8"
+
+
+@pytest.fixture
+def results(client_for, bob, sandbox):
+    """Bob ran a search; returns the Lusha ids on its first page."""
+    response = client_for(bob).get(SALES)
+    return [record.lusha_id for record in response.context["result"].records]
+
+
+def add(client, ids, **form):
+    return client.post(
+        "/prospecting/lists/add/", {"kind": "contacts", "ids": ids, "next": SALES, **form},
+        follow=True,
+    )  # fmt: skip
+
+
+def test_bob_adds_two_ticked_rows_to_a_new_list(client_for, bob, results):
+    page = add(client_for(bob), results[:2], new_list_name="VP Sales").content.decode()
+    assert "Added 2 to “VP Sales”" in page
+    lead_list = LeadList.objects.get(name="VP Sales")
+    assert lead_list.owner == bob
+    assert lead_list.members.count() == 2
+
+
+def test_adding_a_whole_page_counts_what_was_already_there(client_for, bob, results):
+    client = client_for(bob)
+    add(client, results[:2], new_list_name="VP Sales")
+    lead_list = LeadList.objects.get()
+    page = add(client, results, lead_list=lead_list.pk).content.decode()
+    assert "Added 48 to “VP Sales” (2 already there)" in page
+    assert lead_list.members.count() == 50
+
+
+def test_adding_nothing_or_without_a_list_says_what_is_missing(client_for, bob, results):
+    client = client_for(bob)
+    assert "Tick at least one row" in add(client, [], new_list_name="x").content.decode()
+    assert "Choose a list or name a new one" in add(client, results[:1]).content.decode()
+    assert not LeadList.objects.exists()
+
+
+def test_tampered_ids_are_refused(client_for, bob, results):
+    page = add(client_for(bob), ["1 OR 1=1"], new_list_name="x").content.decode()
+    assert "The selection is not valid" in page
+    assert not LeadListMember.objects.exists()
+
+
+def test_bob_cannot_add_to_bettys_private_list_but_can_to_a_shared_one(
+    client_for, bob, betty, results
+):
+    private = LeadList.objects.create(owner=betty, name="Betty's", kind="contacts")
+    shared = LeadList.objects.create(owner=betty, name="Team", kind="contacts", shared=True)
+    client = client_for(bob)
+    add(client, results[:1], lead_list=private.pk)
+    assert not private.members.exists()
+    add(client, results[:1], lead_list=shared.pk)
+    assert shared.members.count() == 1
+
+
+def test_adding_all_results_queues_a_background_job_once_committed(
+    client_for, bob, results, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for(bob).post(
+            "/prospecting/lists/add-all/",
+            {"kind": "contacts", "querystring": "departments=Sales&seniority=8",
+             "new_list_name": "All VPs", "next": SALES},
+            follow=True,
+        ).content.decode()  # fmt: skip
+    assert "in the background" in page
+    assert redis_connection().llen("celery") == 1
+
+
+def test_adding_all_results_adds_each_once_and_stops_at_the_cap(bob, results, settings, sandbox):
+    settings.PROSPECTING_SELECT_ALL_CAP = 120
+    lead_list = LeadList.objects.create(owner=bob, name="All", kind="contacts")
+    query = SearchQuery.objects.get()
+    assert search_add_all(query_id=query.pk, lead_list_id=lead_list.pk, user_id=bob.pk) == 120
+    assert search_add_all(query_id=query.pk, lead_list_id=lead_list.pk, user_id=bob.pk) == 0
+    assert lead_list.members.count() == 120
+    assert query.pages.count() == 3, "pages 1-3, page 1 from the cache"
+
+
+def test_adding_all_results_of_a_vanished_list_does_nothing(bob, results):
+    query = SearchQuery.objects.get()
+    assert search_add_all(query_id=query.pk, lead_list_id=999999, user_id=bob.pk) == 0
+
+
+def save(client, name, querystring="departments=Sales&seniority=8", shared=False):
+    data = {"kind": "contacts", "name": name, "querystring": querystring, "next": SALES}
+    if shared:
+        data["shared"] = "on"
+    return client.post("/prospecting/saved/", data, follow=True)
+
+
+def test_saved_searches_are_mine_unless_shared_with_the_team(client_for, bob, betty, sandbox):
+    save(client_for(bob), "My VPs")
+    save(client_for(bob), "Team VPs", shared=True)
+    bettys_page = client_for(betty).get("/prospecting/").content.decode()
+    assert "My VPs" not in bettys_page
+    assert 'Team VPs</a> <span class="muted">by bob' in bettys_page
+    bobs_page = client_for(bob).get("/prospecting/").content.decode()
+    assert "My VPs" in bobs_page
+    assert '<a href="?departments=Sales&amp;seniority=8">My VPs</a>' in bobs_page
+
+
+def test_a_saved_search_reruns_with_one_click(client_for, bob, sandbox):
+    save(client_for(bob), "My VPs")
+    link = SavedSearch.objects.get().querystring
+    page = client_for(bob).get(f"/prospecting/?{link}").content.decode()
+    assert "Department: Sales" in page
+    assert "contacts match" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "querystring", "message"),
+    [
+        ("", "departments=Sales", "Give the search a name"),
+        ("x", "seniority=boss", "“seniority”"),
+        ("x", "", "Choose some filters before saving"),
+    ],
+)
+def test_a_search_that_cannot_be_saved_says_why(
+    client_for, bob, sandbox, name, querystring, message
+):
+    assert message in save(client_for(bob), name, querystring).content.decode()
+    assert not SavedSearch.objects.exists()
