@@ -152,11 +152,13 @@ def lusha_client(
     )
 
 
-def connection_test(*, user: User) -> LushaConnection:
-    """Ask Lusha for the account's usage and keep the answer (or the error) on the connection."""
+def connection_test(*, user: User | None) -> LushaConnection:
+    """Ask Lusha for the account's usage and keep the answer (or the error) on the connection.
+    `user` is who pressed "Test connection"; None for the scheduled check."""
+    purpose = Purpose.CONNECTION_TEST if user else Purpose.ACCOUNT_USAGE
     connection = connection_get()
     try:
-        answer = lusha_client(purpose=Purpose.CONNECTION_TEST, user=user).account_usage()
+        answer = lusha_client(purpose=purpose, user=user).account_usage()
     except LushaError as error:
         connection.check_ok = False
         connection.check_message = str(error)[:300]
@@ -168,5 +170,7 @@ def connection_test(*, user: User) -> LushaConnection:
     connection.save(
         update_fields=["check_ok", "check_message", "usage_snapshot", "checked_at", "updated_at"]
     )
-    logger.info("Lusha connection tested by user %s: ok=%s", user.pk, connection.check_ok)
+    logger.info(
+        "Lusha connection checked (user %s): ok=%s", user.pk if user else "-", connection.check_ok
+    )
     return connection

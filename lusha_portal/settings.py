@@ -210,7 +210,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "account-usage-refresh": {
+        "task": "accounts.tasks.account_usage_refresh",
+        "schedule": 15 * 60,
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # How long a worker's heartbeat counts as "alive" for /healthz.
