@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "template_partials",
     "accounts",
     "prospecting",
+    "lists",
     "signals",
 ]
 

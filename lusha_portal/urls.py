@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("prospecting/", include("prospecting.urls")),
+    path("lists/", include("lists.urls")),
     path("signals/", include("signals.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,4 +1,4 @@
-"""The contact and company store, cached search pages, saved searches and lead lists."""
+"""The contact and company store, cached search pages and saved searches."""
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,8 @@ class Company(models.Model):
     industry = models.CharField(max_length=200, blank=True)
     location = models.CharField(max_length=300, blank=True)
     preview = models.JSONField(default=dict, blank=True)  # Lusha's preview, no revealed data
+    enrichment = models.JSONField(default=dict, blank=True)  # firmographics from Enrich
+    enriched_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,6 +46,9 @@ class Contact(models.Model):
     has_email = models.BooleanField(default=False)
     has_phone = models.BooleanField(default=False)
     preview = models.JSONField(default=dict, blank=True)
+    # Revealed data (personal data): shared by the team so nobody pays for it twice.
+    emails = models.JSONField(default=list, blank=True)
+    phones = models.JSONField(default=list, blank=True)
     emails_revealed_at = models.DateTimeField(null=True, blank=True)
     phones_revealed_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
@@ -114,46 +119,3 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class LeadList(models.Model):
-    """A list of contacts or companies. The lists issue grows it (sharing, enrichment)."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    shared = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class LeadListMember(models.Model):
-    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="members")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE)
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    added_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["lead_list", "contact"],
-                condition=models.Q(contact__isnull=False),
-                name="unique_list_contact",
-            ),
-            models.UniqueConstraint(
-                fields=["lead_list", "company"],
-                condition=models.Q(company__isnull=False),
-                name="unique_list_company",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.contact or self.company} in {self.lead_list}"

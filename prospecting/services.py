@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.connection import connection_get, lusha_client
 from accounts.models import Purpose, Role, User
+from lists.models import LeadList, LeadListMember
 from lusha_portal.lusha.client import TASK_RETRY, WEB_RETRY, RetryPolicy
 from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
 from prospecting.filters import InvalidFilterError, SearchFilters
@@ -22,8 +23,6 @@ from prospecting.models import (
     Company,
     Contact,
     Kind,
-    LeadList,
-    LeadListMember,
     SavedSearch,
     SearchPage,
     SearchQuery,

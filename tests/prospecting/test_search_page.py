@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from accounts.connection import connection_update
 from accounts.models import ApiCall, Purpose
-from prospecting.models import Contact, LeadList, LeadListMember, SearchPage, SearchQuery
+from lists.models import LeadList, LeadListMember
+from prospecting.models import Contact, SearchPage, SearchQuery
 
 SALES = "/prospecting/?departments=Sales&seniority=8"
 

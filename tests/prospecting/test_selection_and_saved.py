@@ -2,8 +2,9 @@
 
 import pytest
 
+from lists.models import LeadList, LeadListMember
 from lusha_portal.redis_client import redis_connection
-from prospecting.models import LeadList, LeadListMember, SavedSearch, SearchQuery
+from prospecting.models import SavedSearch, SearchQuery
 from prospecting.services import search_add_all
 
 SALES = "/prospecting/?departments=Sales&seniority=8"

@@ -1,0 +1,1 @@
+"""Admin registrations arrive when the lists pages need them."""

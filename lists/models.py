@@ -1,0 +1,223 @@
+"""Lead lists and the work done on them: enrichment jobs, CSV imports and exports."""
+
+from django.conf import settings
+from django.db import models
+
+from prospecting.models import Company, Contact, Kind
+
+
+class LeadList(models.Model):
+    """A list of contacts or companies: private to its owner unless shared with the team."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadListMember(models.Model):
+    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="members")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_list", "contact"],
+                condition=models.Q(contact__isnull=False),
+                name="unique_list_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["lead_list", "company"],
+                condition=models.Q(company__isnull=False),
+                name="unique_list_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact or self.company} in {self.lead_list}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    CANCELLED = "cancelled", "Cancelled"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class EnrichmentJob(models.Model):
+    """Revealing data for a list's members in the background. Progress lives here, in the
+    database, so a killed worker or a lost Redis message loses nothing."""
+
+    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reveal = models.JSONField(default=list)  # "emails", "phones" (contacts)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    pause_reason = models.CharField(max_length=300, blank=True)
+    resume_after = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    from_store = models.PositiveIntegerField(default=0)
+    requested = models.PositiveIntegerField(default=0)
+    revealed = models.PositiveIntegerField(default=0)
+    not_found = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    credits_spent = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"enrichment job {self.pk} ({self.status})"
+
+    @property
+    def done_count(self) -> int:
+        return self.from_store + self.revealed + self.not_found + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done_count / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.FAILED)
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CLAIMED = "claimed", "Claimed"
+    DONE = "done", "Done"
+
+
+class EnrichmentChunk(models.Model):
+    """Up to 100 records asked of Lusha in one request; claimed with a conditional UPDATE."""
+
+    job = models.ForeignKey(EnrichmentJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    lusha_ids = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=16, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="unique_chunk_index")]
+        indexes = [models.Index(fields=["job", "status"])]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of job {self.job_id}"
+
+
+class Outcome(models.TextChoices):
+    FROM_STORE = "from_store", "Already held"
+    REVEALED = "revealed", "Revealed"
+    NOT_FOUND = "not_found", "Not found"
+    FAILED = "failed", "Failed"
+
+
+class EnrichmentOutcome(models.Model):
+    """What became of one record in a job, with the reason when it failed."""
+
+    job = models.ForeignKey(EnrichmentJob, on_delete=models.CASCADE, related_name="outcomes")
+    lusha_id = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "lusha_id"], name="unique_job_outcome")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lusha_id}: {self.outcome}"
+
+
+class Export(models.Model):
+    """Who exported which list, when, how many rows and which columns (and which records,
+    so an erasure can say which exports held a person)."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    lead_list = models.ForeignKey(LeadList, null=True, on_delete=models.SET_NULL)
+    rows = models.PositiveIntegerField(default=0)
+    columns = models.JSONField(default=list)
+    export_format = models.CharField(max_length=32)
+    lusha_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.lead_list_id}"
+
+
+class RowState(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    ENRICHED = "enriched", "Matched and enriched"
+    HELD = "held", "Matched, already held"
+    NOT_FOUND = "not_found", "Not found"
+    REJECTED = "rejected", "Rejected"
+
+
+class ImportJob(models.Model):
+    """An uploaded CSV of people or companies, matched in Lusha and enriched into a list."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    message = models.CharField(max_length=300, blank=True)
+    reveal = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)  # portal field -> CSV column
+    total_rows = models.PositiveIntegerField(default=0)
+    enrichment_job = models.OneToOneField(
+        EnrichmentJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_job"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.filename}"
+
+
+class ImportRow(models.Model):
+    """One row of an import: every row ends in one state, with the reason when rejected."""
+
+    import_job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # the row's line in the file, for the report
+    values = models.JSONField(default=dict)  # the mapped fields of this row
+    state = models.CharField(max_length=16, choices=RowState.choices, default=RowState.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    lusha_id = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["import_job", "number"], name="unique_import_row")
+        ]
+        indexes = [models.Index(fields=["import_job", "state"])]
+
+    def __str__(self) -> str:
+        return f"row {self.number}: {self.state}"
