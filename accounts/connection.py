@@ -127,6 +127,12 @@ def api_call_record(record: CallRecord) -> ApiCall:
     )
 
 
+def api_calls_record(records: list[CallRecord]) -> None:
+    """Write buffered ledger records (inside the caller's transaction)."""
+    for record in records:
+        api_call_record(record)
+
+
 def lusha_client(
     *,
     purpose: str,
@@ -135,8 +141,12 @@ def lusha_client(
     list_id: int | None = None,
     search_id: int | None = None,
     retry: RetryPolicy = WEB_RETRY,
+    recorder=None,
 ) -> LushaClient:
-    """The client every feature uses: shared rate limiter, ledger, the key read per call."""
+    """The client every feature uses: shared rate limiter, ledger, the key read per call.
+
+    `recorder` replaces the immediate ledger write, for work that writes its ledger rows in
+    the same transaction as its results (see api_calls_record)."""
     return LushaClient(
         credentials=lusha_credentials,
         limiter=RedisRateLimiter(redis_connection()),
@@ -147,7 +157,7 @@ def lusha_client(
             list_id=list_id,
             search_id=search_id,
         ),
-        recorder=api_call_record,
+        recorder=recorder or api_call_record,
         retry=retry,
     )
 

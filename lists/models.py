@@ -62,6 +62,13 @@ class JobStatus(models.TextChoices):
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+class PauseCause(models.TextChoices):
+    USER = "user", "Paused by a person"
+    QUOTA = "quota", "Lusha request quota used up"
+    CREDITS = "credits", "Lusha credits used up"
+    TROUBLE = "trouble", "Lusha unavailable"
+
+
 class EnrichmentJob(models.Model):
     """Revealing data for a list's members in the background. Progress lives here, in the
     database, so a killed worker or a lost Redis message loses nothing."""
@@ -73,6 +80,7 @@ class EnrichmentJob(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     reveal = models.JSONField(default=list)  # "emails", "phones" (contacts)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    paused_for = models.CharField(max_length=16, choices=PauseCause.choices, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
     resume_after = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
@@ -118,6 +126,7 @@ class EnrichmentChunk(models.Model):
     job = models.ForeignKey(EnrichmentJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
     lusha_ids = models.JSONField(default=list)
+    reveal = models.JSONField(default=list)  # what to ask for these records (may be a part)
     status = models.CharField(
         max_length=16, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
     )

@@ -176,6 +176,11 @@ SEARCH_CACHE_HOURS = env.int("SEARCH_CACHE_HOURS", default=24)
 # "Add all N results" to a list adds at most this many.
 PROSPECTING_SELECT_ALL_CAP = env.int("PROSPECTING_SELECT_ALL_CAP", default=5000)
 
+# Enrichment: revealed data younger than this is "held" and never asked for again.
+ENRICH_FRESH_DAYS = env.int("ENRICH_FRESH_DAYS", default=90)
+# A chunk claimed this long ago by a worker that since vanished is claimed again.
+ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
+
 # Brute-force guard on the login form: failures per username and client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
@@ -212,6 +217,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "enrichment-jobs-revive": {
+        "task": "lists.tasks.revive_enrichment_jobs",
+        "schedule": 60,
+    },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",
         "schedule": 15 * 60,

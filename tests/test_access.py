@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.connection import connection_update
 from accounts.models import Role
+from lists.models import EnrichmentJob, ImportJob, LeadList
 from tests.factories import UserFactory
 
 KEY = "lusha-key-CANARY-0b5e1d77c2a9"
@@ -47,34 +48,43 @@ ACCESS = {
     "prospecting:refresh_catalogs": ("post", ADMINS),
     "prospecting:lists": ("get", EVERYONE),
     "signals:feed": ("get", EVERYONE),
+    "lists:enrich": ("get", EVERYONE),
+    "lists:job": ("get", EVERYONE),
+    "lists:job_progress": ("get", EVERYONE),
+    "lists:job_pause": ("post", EVERYONE),
+    "lists:job_resume": ("post", EVERYONE),
+    "lists:job_cancel": ("post", EVERYONE),
 }
 
 
-def portal_url_names(patterns=None, namespace=""):
-    """Every named URL of the portal, except Django's own admin."""
-    names = set()
+def portal_routes(patterns=None, namespace="") -> dict[str, set[str]]:
+    """Every named URL of the portal (except Django's own admin), with its parameters."""
+    routes = {}
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names |= portal_url_names(pattern.url_patterns, inner)
+            routes |= portal_routes(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(namespace + pattern.name)
-    return names
+            routes[namespace + pattern.name] = set(pattern.pattern.converters)
+    return routes
 
 
-def url_for(name, target):
-    kwargs = {}
-    if name.startswith("accounts:user_"):
-        kwargs = {"user_id": target.pk}
-    elif name == "accounts:set_password":
-        kwargs = {"uidb64": "MQ", "token": "set-password"}
-    return reverse(name, kwargs=kwargs)
+def url_for(name, objects):
+    values = {
+        "user_id": objects["target"].pk,
+        "list_id": objects["list"].pk,
+        "job_id": objects["job"].pk,
+        "import_id": objects["import"].pk,
+        "uidb64": "MQ",
+        "token": "set-password",
+    }
+    return reverse(name, kwargs={param: values[param] for param in portal_routes()[name]})
 
 
 def test_the_access_table_covers_every_url_of_the_portal():
-    assert portal_url_names() == set(ACCESS)
+    assert set(portal_routes()) == set(ACCESS)
 
 
 @pytest.fixture
@@ -82,12 +92,21 @@ def portal(db, sandbox):
     admin = UserFactory(username="root", role=Role.ADMIN)
     # A key the sandbox refuses: pages that call Lusha show its 401 message, never the key.
     connection_update(api_key=KEY, base_url=sandbox.url, updated_by=admin)
-    return {
+    objects = {
         Role.BDR: UserFactory(username="bea", role=Role.BDR),
         Role.MANAGER: UserFactory(username="max", role=Role.MANAGER),
         Role.ADMIN: admin,
         "target": UserFactory(username="target", role=Role.BDR),
     }
+    bdr = objects[Role.BDR]
+    objects["list"] = LeadList.objects.create(owner=bdr, name="Bea's", kind="contacts")
+    objects["job"] = EnrichmentJob.objects.create(
+        lead_list=objects["list"], created_by=bdr, kind="contacts"
+    )
+    objects["import"] = ImportJob.objects.create(
+        created_by=bdr, lead_list=objects["list"], kind="contacts", filename="people.csv"
+    )
+    return objects
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "partial"])
@@ -98,7 +117,7 @@ def test_each_role_gets_what_it_may_and_never_the_key(client, portal, name, role
     if role != ANONYMOUS:
         client.force_login(portal[role])
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = getattr(client, method)(url_for(name, portal["target"]), **headers)
+    response = getattr(client, method)(url_for(name, portal), **headers)
 
     if allowed == PUBLIC or role in allowed:
         assert response.status_code not in (401, 403)

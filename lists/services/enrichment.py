@@ -1,0 +1,502 @@
+"""Enrichment jobs: reveal what a list needs, in the background, never paying twice.
+
+A job is planned when it starts: members whose requested data the store already holds (fresh
+within ENRICH_FRESH_DAYS) are counted as held at once; the rest is cut into chunks of up to 100
+records per Lusha request, grouped by what each still lacks, so a partial re-reveal asks only
+for the missing field. Workers claim chunks with a conditional UPDATE, ask Lusha, and write the
+revealed data, the outcomes, the counters and the ledger rows in one transaction. A chunk held
+by a worker that died is claimed again after ENRICH_CHUNK_STALE_SECONDS: at most that one chunk
+is asked for twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.connection import api_calls_record, lusha_client
+from accounts.models import Purpose, User
+from lists.models import (
+    ChunkStatus,
+    EnrichmentChunk,
+    EnrichmentJob,
+    EnrichmentOutcome,
+    JobStatus,
+    LeadList,
+    Outcome,
+    PauseCause,
+)
+from lusha_portal.lusha.client import TASK_RETRY
+from lusha_portal.lusha.endpoints import MAX_RECORDS_PER_CALL, REVEAL_EMAILS, REVEAL_PHONES
+from lusha_portal.lusha.errors import (
+    LushaCreditsExhaustedError,
+    LushaError,
+    LushaGdprBlockedError,
+    LushaNotFoundError,
+    LushaPermanentError,
+    LushaQuotaExhaustedError,
+)
+from prospecting.models import Company, Contact, Kind
+
+logger = logging.getLogger(__name__)
+
+CONTACT_FIELDS = (REVEAL_EMAILS, REVEAL_PHONES)
+# What a reveal costs when Lusha's preview does not say (its pricing: email 1, phone 5).
+DEFAULT_CREDITS = {REVEAL_EMAILS: 1, REVEAL_PHONES: 5, "company": 1}
+TROUBLE_PAUSE_SECONDS = 60
+
+
+@dataclass
+class EnrichmentPlan:
+    """What starting a job would do: the cost preview."""
+
+    total: int
+    held: int  # already in the store, fresh: free
+    to_request: int
+    nothing_to_reveal: int  # Lusha's preview says it has none of what was asked
+    max_credits: int
+    groups: dict[tuple[str, ...], list[str]]  # what to ask -> Lusha ids
+    held_ids: list[str]
+    nothing_ids: list[str]
+
+
+def _fresh_since():
+    return timezone.now() - timedelta(days=settings.ENRICH_FRESH_DAYS)
+
+
+def _members(lead_list: LeadList, lusha_ids: list[str] | None):
+    model = Contact if lead_list.kind == Kind.CONTACTS else Company
+    records = model.objects.filter(leadlistmember__lead_list=lead_list)
+    if lusha_ids is not None:
+        records = records.filter(lusha_id__in=set(lusha_ids))
+    return records.distinct()
+
+
+def _contact_needs(contact: Contact, reveal: list[str], fresh_since) -> tuple[str, ...] | None:
+    """The fields still to ask for (None: everything asked is held)."""
+    revealed_at = {
+        REVEAL_EMAILS: contact.emails_revealed_at,
+        REVEAL_PHONES: contact.phones_revealed_at,
+    }
+    missing = [f for f in reveal if not (revealed_at[f] and revealed_at[f] >= fresh_since)]
+    if not missing:
+        return None
+    available = contact.preview.get("has")
+    if isinstance(available, list):
+        # Asking for what Lusha says it does not have would only cost a request.
+        missing = [f for f in missing if f in available]
+    return tuple(missing)
+
+
+def _contact_cost(contact: Contact, fields: tuple[str, ...]) -> int:
+    prices = {
+        item.get("field"): item.get("credits")
+        for item in contact.preview.get("canReveal") or []
+        if isinstance(item, dict)
+    }
+    return sum(int(prices.get(f, DEFAULT_CREDITS[f]) or 0) for f in fields)
+
+
+def enrichment_plan(
+    *, lead_list: LeadList, reveal: list[str], lusha_ids: list[str] | None = None
+) -> EnrichmentPlan:
+    """Count what is held, what must be asked for and the most it can cost."""
+    fresh_since = _fresh_since()
+    groups: dict[tuple[str, ...], list[str]] = {}
+    held: list[str] = []
+    nothing: list[str] = []
+    max_credits = total = 0
+    for record in _members(lead_list, lusha_ids).iterator(chunk_size=2000):
+        total += 1
+        if lead_list.kind == Kind.COMPANIES:
+            if record.enriched_at and record.enriched_at >= fresh_since:
+                held.append(record.lusha_id)
+            else:
+                groups.setdefault(("company",), []).append(record.lusha_id)
+                max_credits += DEFAULT_CREDITS["company"]
+            continue
+        needs = _contact_needs(record, reveal, fresh_since)
+        if needs is None:
+            held.append(record.lusha_id)
+        elif not needs:
+            nothing.append(record.lusha_id)
+        else:
+            groups.setdefault(needs, []).append(record.lusha_id)
+            max_credits += _contact_cost(record, needs)
+    return EnrichmentPlan(
+        total=total,
+        held=len(held),
+        to_request=sum(len(ids) for ids in groups.values()),
+        nothing_to_reveal=len(nothing),
+        max_credits=max_credits,
+        groups=groups,
+        held_ids=held,
+        nothing_ids=nothing,
+    )
+
+
+def enrichment_start(
+    *,
+    lead_list: LeadList,
+    reveal: list[str],
+    user: User,
+    lusha_ids: list[str] | None = None,
+) -> EnrichmentJob:
+    """Plan and queue a job for a list's members (or some of them, e.g. an import's)."""
+    reveal = [f for f in CONTACT_FIELDS if f in reveal] if lead_list.kind == Kind.CONTACTS else []
+    plan = enrichment_plan(lead_list=lead_list, reveal=reveal, lusha_ids=lusha_ids)
+    with transaction.atomic():
+        job = EnrichmentJob.objects.create(
+            lead_list=lead_list,
+            created_by=user,
+            kind=lead_list.kind,
+            reveal=reveal,
+            total=plan.total,
+        )
+        chunks, index = [], 0
+        for fields, ids in plan.groups.items():
+            for start in range(0, len(ids), MAX_RECORDS_PER_CALL):
+                chunk_ids = ids[start : start + MAX_RECORDS_PER_CALL]
+                chunks.append(
+                    EnrichmentChunk(job=job, index=index, lusha_ids=chunk_ids, reveal=list(fields))
+                )
+                index += 1
+        EnrichmentChunk.objects.bulk_create(chunks)
+        _held_outcomes(job, plan)
+        if not chunks:
+            _job_finish(job.pk)
+        else:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    logger.info(
+        "enrichment job %s for list %s by user %s: %s held, %s to request in %s chunks",
+        job.pk,
+        lead_list.pk,
+        user.pk,
+        plan.held,
+        plan.to_request,
+        len(chunks),
+    )
+    return job
+
+
+def _held_outcomes(job: EnrichmentJob, plan: EnrichmentPlan) -> None:
+    """Record the members that cost nothing: held already, or with nothing to reveal."""
+    nothing_reason = "Lusha has none of the requested data for this person."
+    EnrichmentOutcome.objects.bulk_create(
+        [EnrichmentOutcome(job=job, lusha_id=i, outcome=Outcome.FROM_STORE) for i in plan.held_ids]
+        + [
+            EnrichmentOutcome(job=job, lusha_id=i, outcome=Outcome.NOT_FOUND, reason=nothing_reason)
+            for i in plan.nothing_ids
+        ],
+        ignore_conflicts=True,
+    )
+    EnrichmentJob.objects.filter(pk=job.pk).update(
+        from_store=plan.held, not_found=plan.nothing_to_reveal
+    )
+
+
+def _enqueue(job_id: int, *, countdown: float | None = None) -> None:
+    from lists.tasks import run_enrichment_job  # tasks import this module
+
+    run_enrichment_job.apply_async(args=[job_id], countdown=countdown)
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+
+def enrichment_job_run(*, job_id: int) -> None:
+    """Work through a job's chunks until none is left, the job pauses, or it is cancelled.
+    Safe to run twice, or in two workers at once: chunks are claimed one by one."""
+    started = EnrichmentJob.objects.filter(
+        pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).update(status=JobStatus.RUNNING, heartbeat_at=timezone.now())
+    if not started:
+        return  # gone, paused, cancelled or finished
+    EnrichmentJob.objects.filter(pk=job_id, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+    while True:
+        job = EnrichmentJob.objects.select_related("lead_list").get(pk=job_id)
+        if job.status != JobStatus.RUNNING:
+            return
+        chunk = _chunk_claim(job)
+        if chunk is None:
+            if not job.chunks.exclude(status=ChunkStatus.DONE).exists():
+                _job_finish(job.pk)
+            return  # else another worker holds the last chunks
+        if not _chunk_process(job, chunk):
+            return
+
+
+def _chunk_claim(job: EnrichmentJob) -> EnrichmentChunk | None:
+    """Take the next chunk nobody holds (or one held too long by a worker that vanished)."""
+    stale = timezone.now() - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS)
+    claimable = Q(status=ChunkStatus.PENDING) | Q(status=ChunkStatus.CLAIMED, claimed_at__lt=stale)
+    for chunk in job.chunks.filter(claimable).order_by("index")[:5]:
+        now = timezone.now()
+        taken = EnrichmentChunk.objects.filter(
+            pk=chunk.pk, status=chunk.status, claimed_at=chunk.claimed_at
+        ).update(status=ChunkStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
+        if taken:
+            EnrichmentJob.objects.filter(pk=job.pk).update(heartbeat_at=now)
+            chunk.refresh_from_db()
+            return chunk
+    return None
+
+
+def _chunk_release(chunk: EnrichmentChunk) -> None:
+    EnrichmentChunk.objects.filter(pk=chunk.pk, status=ChunkStatus.CLAIMED).update(
+        status=ChunkStatus.PENDING, claimed_at=None
+    )
+
+
+def _job_pause(job_id: int, *, cause: str, reason: str, retry_after: float | None) -> None:
+    resume_after = timezone.now() + timedelta(seconds=retry_after) if retry_after else None
+    paused = EnrichmentJob.objects.filter(
+        pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).update(
+        status=JobStatus.PAUSED,
+        paused_for=cause,
+        pause_reason=reason[:300],
+        resume_after=resume_after,
+    )
+    if paused and retry_after:
+        # The beat task resumes it too; this makes the resume prompt when Redis is up.
+        transaction.on_commit(lambda: _enqueue(job_id, countdown=retry_after))
+    logger.info("enrichment job %s paused (%s)", job_id, cause)
+
+
+def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
+    """Ask Lusha for one chunk and save everything it answered. False when the job paused."""
+    fields = tuple(chunk.reveal)
+    ids = _still_needed(job, chunk.lusha_ids, fields)
+    held = [lusha_id for lusha_id in chunk.lusha_ids if lusha_id not in ids]
+    ledger: list = []
+    answer, error = None, None
+    if ids:
+        client = lusha_client(
+            purpose=_purpose(job, fields),
+            user=job.created_by,
+            job_id=job.pk,
+            list_id=job.lead_list_id,
+            retry=TASK_RETRY,
+            recorder=ledger.append,
+        )
+        try:
+            if job.kind == Kind.CONTACTS:
+                answer = client.contacts_enrich(ids, reveal=list(fields))
+            else:
+                answer = client.companies_enrich(ids)
+        except LushaQuotaExhaustedError as quota:
+            return _stop_for(job, chunk, ledger, PauseCause.QUOTA, quota)
+        except LushaCreditsExhaustedError as credits:
+            return _stop_for(job, chunk, ledger, PauseCause.CREDITS, credits)
+        except LushaPermanentError as permanent:
+            error = permanent  # this chunk's records fail with the reason; the job goes on
+        except LushaError as trouble:  # transient, and retries ran out
+            return _stop_for(job, chunk, ledger, PauseCause.TROUBLE, trouble)
+    outcomes = _outcomes(job, ids, answer, error)
+    with transaction.atomic():
+        _store_answer(job, fields, answer)
+        EnrichmentOutcome.objects.bulk_create(
+            [EnrichmentOutcome(job=job, lusha_id=i, outcome=Outcome.FROM_STORE) for i in held]
+            + [
+                EnrichmentOutcome(job=job, lusha_id=i, outcome=o, reason=r)
+                for i, (o, r) in outcomes.items()
+            ],
+            ignore_conflicts=True,
+        )
+        counts = Counter(outcome for outcome, _ in outcomes.values())
+        EnrichmentJob.objects.filter(pk=job.pk).update(
+            from_store=F("from_store") + len(held),
+            requested=F("requested") + len(ids),
+            revealed=F("revealed") + counts[Outcome.REVEALED],
+            not_found=F("not_found") + counts[Outcome.NOT_FOUND],
+            failed=F("failed") + counts[Outcome.FAILED],
+            credits_spent=F("credits_spent") + (answer.credits_charged if answer else 0),
+            heartbeat_at=timezone.now(),
+        )
+        EnrichmentChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.DONE)
+        api_calls_record(ledger)
+    return True
+
+
+def _stop_for(job, chunk, ledger, cause, error) -> bool:
+    with transaction.atomic():
+        api_calls_record(ledger)  # failed calls belong in the ledger too
+        _chunk_release(chunk)
+        if cause == PauseCause.CREDITS:
+            reason = f"{error} A manager can resume the job once credits are added."
+        else:
+            reason = str(error)
+        retry_after = error.retry_after if cause != PauseCause.CREDITS else None
+        if cause == PauseCause.TROUBLE:
+            retry_after = max(retry_after or 0, TROUBLE_PAUSE_SECONDS)
+        _job_pause(job.pk, cause=cause, reason=reason, retry_after=retry_after)
+    return False
+
+
+def _purpose(job: EnrichmentJob, fields: tuple[str, ...]) -> str:
+    if job.kind == Kind.COMPANIES:
+        return Purpose.COMPANY_ENRICHMENT
+    if fields == (REVEAL_EMAILS,):
+        return Purpose.EMAIL_REVEAL
+    if fields == (REVEAL_PHONES,):
+        return Purpose.PHONE_REVEAL
+    return Purpose.CONTACT_ENRICHMENT
+
+
+def _still_needed(job: EnrichmentJob, lusha_ids: list[str], fields: tuple[str, ...]) -> list[str]:
+    """Ids still lacking what this chunk asks for: another job may have revealed them since."""
+    fresh_since = _fresh_since()
+    if job.kind == Kind.COMPANIES:
+        held = Company.objects.filter(lusha_id__in=lusha_ids, enriched_at__gte=fresh_since)
+        held_ids = set(held.values_list("lusha_id", flat=True))
+    else:
+        contacts = Contact.objects.filter(lusha_id__in=lusha_ids)
+        held_ids = {
+            c.lusha_id for c in contacts if _contact_needs(c, list(fields), fresh_since) is None
+        }
+    return [lusha_id for lusha_id in lusha_ids if lusha_id not in held_ids]
+
+
+_ITEM_OUTCOMES = {
+    "NOT_FOUND": (Outcome.NOT_FOUND, "Lusha has no record for this id."),
+    "COMPLIANCE_RESTRICTED": (
+        Outcome.FAILED,
+        "Lusha cannot return this person's data: it is blocked under GDPR.",
+    ),
+    "ENRICH_FAILED": (Outcome.FAILED, "Lusha could not enrich this record."),
+}
+
+
+def _outcomes(job, ids, answer, error) -> dict[str, tuple[str, str]]:
+    """What became of each requested id, with a reason a salesperson can read."""
+    if error is not None:
+        kind = Outcome.NOT_FOUND if isinstance(error, LushaNotFoundError) else Outcome.FAILED
+        reason = str(error)
+        if isinstance(error, LushaGdprBlockedError):
+            reason = _ITEM_OUTCOMES["COMPLIANCE_RESTRICTED"][1]
+        return {lusha_id: (kind, reason[:300]) for lusha_id in ids}
+    if answer is None:
+        return {}
+    results = {str(item.get("id")): item for item in answer.data.get("results") or [] if item}
+    outcomes = {}
+    for lusha_id in ids:
+        item = results.get(lusha_id)
+        if item is None:
+            outcomes[lusha_id] = (Outcome.NOT_FOUND, "Lusha did not return this record.")
+        elif isinstance(item.get("error"), dict):
+            code = str(item["error"].get("code") or "")
+            outcome, reason = _ITEM_OUTCOMES.get(code, (Outcome.FAILED, "Lusha refused it."))
+            message = str(item["error"].get("message") or "")
+            outcomes[lusha_id] = (
+                outcome,
+                (reason if code in _ITEM_OUTCOMES else message or reason)[:300],
+            )
+        elif job.kind == Kind.COMPANIES or item.get("emails") or item.get("phones"):
+            outcomes[lusha_id] = (Outcome.REVEALED, "")
+        else:
+            outcomes[lusha_id] = (Outcome.NOT_FOUND, "Lusha found no email or phone to reveal.")
+    return outcomes
+
+
+def _store_answer(job: EnrichmentJob, fields: tuple[str, ...], answer) -> None:
+    """Put what Lusha revealed into the shared store, so nobody pays for it again."""
+    if answer is None:
+        return
+    now = timezone.now()
+    for item in answer.data.get("results") or []:
+        if not item or not item.get("id") or isinstance(item.get("error"), dict):
+            continue
+        lusha_id = str(item["id"])
+        if job.kind == Kind.COMPANIES:
+            Company.objects.filter(lusha_id=lusha_id).update(enrichment=item, enriched_at=now)
+            continue
+        changes = {}
+        if REVEAL_EMAILS in fields:
+            changes.update(emails=list(item.get("emails") or []), emails_revealed_at=now)
+        if REVEAL_PHONES in fields:
+            changes.update(phones=list(item.get("phones") or []), phones_revealed_at=now)
+        Contact.objects.filter(lusha_id=lusha_id).update(updated_at=now, **changes)
+
+
+def _job_finish(job_id: int) -> None:
+    finished = EnrichmentJob.objects.filter(
+        pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).update(status=JobStatus.DONE, finished_at=timezone.now())
+    if finished:
+        logger.info("enrichment job %s done", job_id)
+        transaction.on_commit(lambda: _import_hook(job_id))
+
+
+def _import_hook(job_id: int) -> None:
+    """An import that handed its matches to this job finishes with it."""
+    from lists.models import ImportJob
+
+    import_job = ImportJob.objects.filter(enrichment_job_id=job_id).first()
+    if import_job is not None:
+        from lists.services.imports import import_finish
+
+        import_finish(import_job_id=import_job.pk)
+
+
+# ---- people's controls and the beat ---------------------------------------------------------
+
+
+def enrichment_pause(*, job: EnrichmentJob, user: User) -> bool:
+    paused = EnrichmentJob.objects.filter(
+        pk=job.pk, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).update(
+        status=JobStatus.PAUSED,
+        paused_for=PauseCause.USER,
+        pause_reason=f"Paused by {user.get_username()}.",
+        resume_after=None,
+    )
+    return bool(paused)
+
+
+def enrichment_resume(*, job: EnrichmentJob, user: User) -> bool:
+    resumed = EnrichmentJob.objects.filter(pk=job.pk, status=JobStatus.PAUSED).update(
+        status=JobStatus.QUEUED, paused_for="", pause_reason="", resume_after=None
+    )
+    if resumed:
+        transaction.on_commit(lambda: _enqueue(job.pk))
+        logger.info("enrichment job %s resumed by user %s", job.pk, user.pk)
+    return bool(resumed)
+
+
+def enrichment_cancel(*, job: EnrichmentJob, user: User) -> bool:
+    cancelled = EnrichmentJob.objects.filter(
+        pk=job.pk, status__in=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.PAUSED)
+    ).update(status=JobStatus.CANCELLED, finished_at=timezone.now())
+    if cancelled:
+        logger.info("enrichment job %s cancelled by user %s", job.pk, user.pk)
+    return bool(cancelled)
+
+
+def enrichment_jobs_revive() -> int:
+    """Queue again the jobs whose worker or message was lost (a killed worker, a restarted
+    Redis), and the jobs whose quota pause is over. Returns how many were queued."""
+    now = timezone.now()
+    # A running job's worker beats at every chunk; silence this long means it is gone.
+    quiet_since = now - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS)
+    EnrichmentJob.objects.filter(
+        status=JobStatus.PAUSED,
+        paused_for__in=(PauseCause.QUOTA, PauseCause.TROUBLE),
+        resume_after__lte=now,
+    ).update(status=JobStatus.QUEUED, paused_for="", pause_reason="", resume_after=None)
+    lost = EnrichmentJob.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).filter(
+        Q(heartbeat_at__lt=quiet_since) | Q(heartbeat_at__isnull=True, created_at__lt=quiet_since)
+    )
+    job_ids = list(lost.values_list("pk", flat=True))
+    for job_id in job_ids:
+        _enqueue(job_id)
+    return len(job_ids)

@@ -1,0 +1,17 @@
+"""Background work on lists: thin tasks that take ids and call one service."""
+
+from celery import shared_task
+
+from lists.services.enrichment import enrichment_job_run, enrichment_jobs_revive
+
+
+@shared_task
+def run_enrichment_job(job_id: int) -> None:
+    """Work a job's chunks. Lusha trouble pauses the job (it is not a task failure)."""
+    enrichment_job_run(job_id=job_id)
+
+
+@shared_task
+def revive_enrichment_jobs() -> int:
+    """Every minute: queue jobs whose worker or Redis message was lost, and finished pauses."""
+    return enrichment_jobs_revive()

@@ -1,0 +1,118 @@
+"""Enriching a list: the cost preview, starting a job, its progress, pause/resume/cancel."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import EVERYONE, role_required
+from lists.models import EnrichmentJob, Outcome, PauseCause
+from lists.selectors import list_for_user, lists_visible
+from lists.services.enrichment import (
+    CONTACT_FIELDS,
+    enrichment_cancel,
+    enrichment_pause,
+    enrichment_plan,
+    enrichment_resume,
+    enrichment_start,
+)
+from prospecting.models import Kind
+
+
+def _reveal_from(data, lead_list) -> list[str]:
+    if lead_list.kind == Kind.COMPANIES:
+        return []
+    return [field for field in CONTACT_FIELDS if field in data.getlist("reveal")]
+
+
+@role_required(*EVERYONE)
+@require_http_methods(["GET", "POST"])
+def enrich(request, list_id: int):
+    """What enriching the list would reveal and cost; start it."""
+    lead_list = list_for_user(request.user, list_id)
+    if request.method == "POST":
+        reveal = _reveal_from(request.POST, lead_list)
+        if lead_list.kind == Kind.CONTACTS and not reveal:
+            messages.error(request, "Choose what to reveal: emails, phones or both.")
+            return redirect("lists:enrich", list_id=lead_list.pk)
+        job = enrichment_start(lead_list=lead_list, reveal=reveal, user=request.user)
+        return redirect("lists:job", job_id=job.pk)
+    chosen = "preview" in request.GET or "reveal" in request.GET
+    reveal = _reveal_from(request.GET, lead_list) if chosen else ["emails"]
+    context = {
+        "lead_list": lead_list,
+        "reveal": reveal,
+        "plan": enrichment_plan(lead_list=lead_list, reveal=reveal),
+        "running": lead_list.jobs.filter(status__in=("queued", "running")).first(),
+    }
+    if request.htmx:
+        return render(request, "lists/enrich.html#preview", context)
+    return render(request, "lists/enrich.html", context)
+
+
+def _job_for(user, job_id: int) -> EnrichmentJob:
+    job = EnrichmentJob.objects.select_related("lead_list", "created_by").filter(pk=job_id).first()
+    if job is None or not lists_visible(user).filter(pk=job.lead_list_id).exists():
+        raise Http404("No such job.")
+    return job
+
+
+def _job_context(job):
+    reasons = (
+        job.outcomes.filter(outcome__in=(Outcome.FAILED, Outcome.NOT_FOUND))
+        .exclude(reason="")
+        .values_list("reason", flat=True)
+    )
+    counted: dict[str, int] = {}
+    for reason in reasons[:5000]:
+        counted[reason] = counted.get(reason, 0) + 1
+    return {"job": job, "reasons": sorted(counted.items(), key=lambda item: -item[1])[:8]}
+
+
+@role_required(*EVERYONE)
+def job(request, job_id: int):
+    """A job's page: the progress bar while it runs, its report once finished."""
+    return render(request, "lists/job.html", _job_context(_job_for(request.user, job_id)))
+
+
+@role_required(*EVERYONE)
+def job_progress(request, job_id: int):
+    """The progress region, polled every 2 s while the job runs and the tab is visible."""
+    context = _job_context(_job_for(request.user, job_id))
+    if request.htmx:
+        return render(request, "lists/_job_progress.html", context)
+    return render(request, "lists/job.html", context)
+
+
+def _control(request, job_id: int, action):
+    job = _job_for(request.user, job_id)
+    changed = action(job=job, user=request.user)
+    if not changed:
+        messages.info(request, "The job had already moved on; here is where it stands.")
+    if request.htmx:
+        return render(
+            request, "lists/_job_progress.html", _job_context(_job_for(request.user, job_id))
+        )
+    return redirect("lists:job", job_id=job.pk)
+
+
+@role_required(*EVERYONE)
+@require_POST
+def job_pause(request, job_id: int):
+    return _control(request, job_id, enrichment_pause)
+
+
+@role_required(*EVERYONE)
+@require_POST
+def job_resume(request, job_id: int):
+    job = _job_for(request.user, job_id)
+    if job.paused_for == PauseCause.CREDITS and not request.user.is_manager:
+        raise PermissionDenied("Only a manager can resume a job paused for credits.")
+    return _control(request, job_id, enrichment_resume)
+
+
+@role_required(*EVERYONE)
+@require_POST
+def job_cancel(request, job_id: int):
+    return _control(request, job_id, enrichment_cancel)
