@@ -488,15 +488,19 @@ def enrichment_jobs_revive() -> int:
     now = timezone.now()
     # A running job's worker beats at every chunk; silence this long means it is gone.
     quiet_since = now - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS)
-    EnrichmentJob.objects.filter(
+    pause_over = EnrichmentJob.objects.filter(
         status=JobStatus.PAUSED,
         paused_for__in=(PauseCause.QUOTA, PauseCause.TROUBLE),
         resume_after__lte=now,
-    ).update(status=JobStatus.QUEUED, paused_for="", pause_reason="", resume_after=None)
+    )
+    resumed = list(pause_over.values_list("pk", flat=True))
+    EnrichmentJob.objects.filter(pk__in=resumed, status=JobStatus.PAUSED).update(
+        status=JobStatus.QUEUED, paused_for="", pause_reason="", resume_after=None
+    )
     lost = EnrichmentJob.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).filter(
         Q(heartbeat_at__lt=quiet_since) | Q(heartbeat_at__isnull=True, created_at__lt=quiet_since)
     )
-    job_ids = list(lost.values_list("pk", flat=True))
+    job_ids = sorted(set(resumed) | set(lost.values_list("pk", flat=True)))
     for job_id in job_ids:
         _enqueue(job_id)
     return len(job_ids)

@@ -1,0 +1,94 @@
+"""A real Celery worker killed with SIGKILL in the middle of an enrichment job: the job
+finishes on the next worker, and no record is asked for twice but the one chunk in flight."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings as django_settings
+
+from accounts.connection import lusha_client
+from accounts.models import Purpose
+from lists.models import EnrichmentJob, JobStatus, LeadList, LeadListMember
+from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
+from prospecting.services import store_contacts_upsert
+from tests.lusha.test_shared_limit import database_url
+
+ENRICH = "/v3/contacts/enrich"
+
+
+def worker(env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "lusha_portal", "worker", "--pool", "solo",
+         "--loglevel", "WARNING", "--hostname", f"crash-{time.monotonic_ns()}@%h"],
+        cwd=django_settings.BASE_DIR, env=env,
+    )  # fmt: skip
+
+
+def wait_for(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbox, settings):
+    settings.ENRICH_CHUNK_STALE_SECONDS = 3
+    client = lusha_client(purpose=Purpose.PROSPECTING_SEARCH)
+    previews = []
+    for page in range(8):
+        previews += client.contacts_prospecting({"contacts": {"include": {}}}, page=page).data[
+            "results"
+        ]
+    lead_list = LeadList.objects.create(owner=bob, name="Big", kind="contacts")
+    LeadListMember.objects.bulk_create(
+        [
+            LeadListMember(lead_list=lead_list, contact=c)
+            for c in store_contacts_upsert(previews).values()
+        ]
+    )
+    sandbox.faults(latencyMs=500, paths=[ENRICH])
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "LUSHA_SANDBOX_URL": sandbox.url,
+        "ENRICH_CHUNK_STALE_SECONDS": "3",
+    }
+    first = worker(env)
+    second = None
+    try:
+        job = enrichment_start(lead_list=lead_list, reveal=["emails", "phones"], user=bob)
+        chunks = job.chunks.count()
+        assert chunks >= 4
+        wait_for(lambda: job.chunks.filter(status="done").exists(), 60, "a first chunk")
+        wait_for(lambda: job.chunks.filter(status="claimed").exists(), 30, "a chunk in flight")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING, "the job outlives its worker"
+
+        second = worker(env)
+
+        def finished():
+            enrichment_jobs_revive()  # what beat does every minute
+            return EnrichmentJob.objects.get(pk=job.pk).status == JobStatus.DONE
+
+        wait_for(finished, 120, "the job to finish on the second worker")
+    finally:
+        for process in (first, second):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+    job.refresh_from_db()
+    assert job.done_count == job.total == len(previews)
+    assert job.outcomes.count() == job.total
+    asked = sandbox.stats()["recordsRequested"][ENRICH]
+    asked_twice = [lusha_id for lusha_id, times in asked.items() if times > 1]
+    assert max(asked.values()) <= 2
+    assert len(asked_twice) <= 100, "only the chunk in flight at the kill is asked again"
