@@ -41,7 +41,7 @@ def process_commands() -> dict[str, list[str]]:
         "worker": [
             PYTHON, "-m", "celery", "-A", "lusha_portal", "worker",
             "--loglevel", "INFO",
-            "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2"),
+            "--concurrency", os.environ.get("WORKER_CONCURRENCY", "4"),
         ],
         "sandbox": [
             PYTHON, "-m", "lusha_portal.lusha.sandbox", "serve",

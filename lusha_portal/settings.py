@@ -180,6 +180,8 @@ PROSPECTING_SELECT_ALL_CAP = env.int("PROSPECTING_SELECT_ALL_CAP", default=5000)
 ENRICH_FRESH_DAYS = env.int("ENRICH_FRESH_DAYS", default=90)
 # A chunk claimed this long ago by a worker that since vanished is claimed again.
 ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
+# Runners (Celery tasks) that work one job's chunks side by side.
+ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
 # Brute-force guard on the login form: failures per username and client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
