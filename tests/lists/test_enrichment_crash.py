@@ -3,36 +3,17 @@ finishes on the next worker, and no record is asked for twice but the one chunk 
 
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
-from django.conf import settings as django_settings
 
 from accounts.connection import lusha_client
 from accounts.models import Purpose
 from lists.models import EnrichmentJob, JobStatus, LeadList, LeadListMember
 from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
 from prospecting.services import store_contacts_upsert
-from tests.lusha.test_shared_limit import database_url
+from tests.workers import start_worker, stop_worker, wait_for
 
 ENRICH = "/v3/contacts/enrich"
-
-
-def worker(env):
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lusha_portal", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--hostname", f"crash-{time.monotonic_ns()}@%h"],
-        cwd=django_settings.BASE_DIR, env=env,
-    )  # fmt: skip
-
-
-def wait_for(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,14 +33,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
         ]
     )
     sandbox.faults(latencyMs=500, paths=[ENRICH])
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": django_settings.REDIS_URL,
-        "LUSHA_SANDBOX_URL": sandbox.url,
-        "ENRICH_CHUNK_STALE_SECONDS": "3",
-    }
-    first = worker(env)
+    first = start_worker(ENRICH_CHUNK_STALE_SECONDS="3", ENRICH_PARALLEL_RUNNERS="1")
     second = None
     try:
         job = enrichment_start(lead_list=lead_list, reveal=["emails", "phones"], user=bob)
@@ -72,7 +46,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
         job.refresh_from_db()
         assert job.status == JobStatus.RUNNING, "the job outlives its worker"
 
-        second = worker(env)
+        second = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
 
         def finished():
             enrichment_jobs_revive()  # what beat does every minute
@@ -80,10 +54,8 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
 
         wait_for(finished, 120, "the job to finish on the second worker")
     finally:
-        for process in (first, second):
-            if process and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+        stop_worker(first)
+        stop_worker(second)
 
     job.refresh_from_db()
     assert job.done_count == job.total == len(previews)

@@ -1,0 +1,47 @@
+"""Real Celery workers for the tests whose behaviour is the worker's."""
+
+import os
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+
+
+def database_url() -> str:
+    """The test database, for a worker process to use."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def start_worker(*extra_args: str, **env: str) -> subprocess.Popen:
+    """A solo-pool worker on the test database, the test Redis and the current sandbox."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "LUSHA_SANDBOX_URL": settings.LUSHA_SANDBOX_URL,
+        **env,
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "lusha_portal", "worker", "--pool", "solo",
+        "--loglevel", "WARNING", "--hostname", f"test-{time.monotonic_ns()}@%h", *extra_args,
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment)
+
+
+def stop_worker(worker: subprocess.Popen | None) -> None:
+    if worker is not None and worker.poll() is None:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    """Poll `condition` until true; fail naming `what` after `seconds` (a bound, not a measure)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
