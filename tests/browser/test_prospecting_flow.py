@@ -1,0 +1,133 @@
+"""Prospecting in a real browser: Bob builds a search, pages through it with the state in the
+URL, and adds rows to a list, against the sandbox."""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+LIST_NAME = "Germany sales"
+
+
+def sign_in(page: Page, live_server, username: str):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def row_boxes(page: Page):
+    """The checkbox of each result row (not the one that ticks them all)."""
+    results = page.get_by_role("table", name="Search results")
+    return results.get_by_role("checkbox", name=re.compile(r"^Select (?!every row)"))
+
+
+def rows_shown(page: Page) -> list[str]:
+    """The Lusha ids of the rows in the results table, in order."""
+    return row_boxes(page).evaluate_all("boxes => boxes.map(box => box.value)")
+
+
+def is_htmx_results(response) -> bool:
+    return "/prospecting/" in response.url and "page=" in response.url
+
+
+def test_bob_builds_a_search_pages_through_it_and_adds_rows_to_a_list(
+    page: Page, live_server, sandbox, bob
+):
+    sign_in(page, live_server, "bob")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Prospecting").click()
+    expect(page.get_by_role("heading", name="Prospecting", exact=True)).to_be_visible()
+    filters = page.get_by_role("complementary", name="Filters")
+
+    # A location from the type-ahead: its suggestions arrive as an htmx partial.
+    with page.expect_response(lambda r: "/prospecting/typeahead/" in r.url and "germ" in r.url):
+        filters.get_by_role("searchbox", name="Find location").fill("germ")
+    suggestions = filters.get_by_role("list", name="Suggestions")
+    suggestions.get_by_role("link", name="Germany, Europe", exact=True).click()
+    expect(page).to_have_url(re.compile(r"locations=%7C%7CGermany%7CEurope"))
+
+    # A value to include and one to exclude, from the multi-selects, then Search.
+    filters.get_by_label("Include department").select_option(label="Sales")
+    filters.get_by_role("group", name="Seniority").get_by_text("Exclude", exact=True).click()
+    filters.get_by_label("Exclude seniority").select_option(label="Intern")
+    filters.get_by_role("button", name="Search", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"not_seniority=2"))
+    assert query(page) == {
+        "departments": ["Sales"],
+        "not_seniority": ["2"],
+        "locations": ["||Germany|Europe"],
+    }
+    chips = page.get_by_role("list", name="Active filters")
+    chip_labels = ["Department: Sales", "Location: Germany, Europe", "Not seniority: Intern"]
+    expect(chips.get_by_role("listitem")).to_have_text(
+        [re.compile(rf"^{re.escape(label)}\b") for label in chip_labels]
+    )
+    for label in chip_labels:
+        expect(chips.get_by_role("link", name=f"Remove {label}", exact=True)).to_be_visible()
+    summary = page.locator(".result-summary")
+    expect(summary).to_contain_text("Page 1 of")
+    narrowed_total = summary.locator("strong").inner_text()
+
+    # Removing a chip removes its filter from the URL, and only that one.
+    chips.get_by_role("link", name="Remove Not seniority: Intern").click()
+    expect(page).not_to_have_url(re.compile(r"not_seniority"))
+    assert query(page) == {"departments": ["Sales"], "locations": ["||Germany|Europe"]}
+    expect(chips.get_by_role("listitem")).to_have_count(2)
+    expect(summary.locator("strong")).not_to_have_text(narrowed_total)
+    expect(page.get_by_role("row")).to_have_count(51)  # the header and a full page of 50
+    first_page = rows_shown(page)
+
+    # Page 2 comes as an htmx partial and goes into the address bar.
+    pager = page.get_by_role("navigation", name="Result pages")
+    with page.expect_response(is_htmx_results) as answer:
+        pager.get_by_role("link", name=re.compile(r"^Page 2\b")).click()
+    assert answer.value.request.headers.get("hx-request") == "true"
+    expect(page).to_have_url(re.compile(r"[?&]page=2\b"))
+    expect(summary).to_contain_text("Page 2 of")
+    second_page = rows_shown(page)
+    assert len(second_page) == 50
+    assert not set(second_page) & set(first_page)
+
+    # Back and forward show the same pages again: the filter state lives in the URL.
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"page=2"))
+    expect(summary).to_contain_text("Page 1 of")
+    assert rows_shown(page) == first_page
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"[?&]page=2\b"))
+    expect(summary).to_contain_text("Page 2 of")
+    assert rows_shown(page) == second_page
+    page.reload()  # and the server, asked for that URL afresh, answers with the same page
+    expect(summary).to_contain_text("Page 2 of")
+    expect(summary.get_by_text("cached", exact=True)).to_be_visible()
+    assert rows_shown(page) == second_page
+    assert query(page)["page"] == ["2"]
+
+    # Two ticked rows into a new list.
+    results = page.get_by_role("table", name="Search results")
+    row_boxes(page).nth(0).check()
+    row_boxes(page).nth(1).check()
+    page.get_by_label("or a new list").fill(LIST_NAME)
+    page.get_by_role("button", name="Add to list", exact=True).click()
+    messages = page.get_by_role("list", name="Messages")
+    expect(messages.get_by_role("status")).to_have_text(f"Added 2 to “{LIST_NAME}”.")
+    expect(page).to_have_url(re.compile(r"[?&]page=2\b"))  # back where Bob was
+
+    # The whole page into the same list: the two already there are counted, not added again.
+    results.get_by_role("checkbox", name="Select every row on this page").check()
+    expect(results.get_by_role("checkbox", checked=True)).to_have_count(51)
+    page.get_by_label("Add selected to").select_option(label=LIST_NAME)
+    page.get_by_role("button", name="Add to list", exact=True).click()
+    expect(messages.get_by_role("status")).to_have_text(
+        f"Added 48 to “{LIST_NAME}” (2 already there)."
+    )
+    rows_in_my_lists = results.get_by_role("row").filter(has_text="in my lists")
+    expect(rows_in_my_lists).to_have_count(50)
