@@ -1,0 +1,24 @@
+"""Background work for CSV imports: a thin task that takes an import's id and calls one service.
+
+Celery finds tasks in `lists.tasks`; that module imports this one so the worker registers it.
+"""
+
+from celery import shared_task
+
+from lists.services.imports import import_match
+from lusha_portal.lusha.errors import LushaTransientError
+
+__all__ = ["match_import_rows"]
+
+
+@shared_task(
+    autoretry_for=(LushaTransientError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def match_import_rows(import_job_id: int) -> None:
+    """Match an import's waiting rows in Lusha, then hand the matches to enrichment. A used-up
+    quota pauses the import and queues it again for when the quota resets (not a retry)."""
+    import_match(import_job_id=import_job_id)
