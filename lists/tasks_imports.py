@@ -5,10 +5,10 @@ Celery finds tasks in `lists.tasks`; that module imports this one so the worker 
 
 from celery import shared_task
 
-from lists.services.imports import import_match
+from lists.services.imports import import_jobs_revive, import_match
 from lusha_portal.lusha.errors import LushaTransientError
 
-__all__ = ["match_import_rows"]
+__all__ = ["match_import_rows", "revive_imports"]
 
 
 @shared_task(
@@ -22,3 +22,9 @@ def match_import_rows(import_job_id: int) -> None:
     """Match an import's waiting rows in Lusha, then hand the matches to enrichment. A used-up
     quota pauses the import and queues it again for when the quota resets (not a retry)."""
     import_match(import_job_id=import_job_id)
+
+
+@shared_task
+def revive_imports() -> int:
+    """Every minute (beat): queue imports whose message or worker was lost."""
+    return import_jobs_revive()

@@ -72,6 +72,7 @@ REVEAL_CHOICES = (REVEAL_EMAILS, REVEAL_PHONES)
 # A worker whose heartbeat is older than this is gone: another may take the import over. Long
 # enough for one Lusha call with all its retries (TASK_RETRY waits up to a minute between).
 STALE_AFTER = timedelta(minutes=15)
+QUEUED_TOO_LONG = timedelta(minutes=5)
 FINISHED = (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.FAILED)
 # A record Lusha refuses on its own: in a bulk answer the same refusal is a per-item error.
 _RECORD_ERRORS = (
@@ -303,7 +304,10 @@ def import_start(
         import_job.reveal = reveal
         import_job.status = JobStatus.QUEUED
         import_job.message = "Waiting for a worker to match the rows in Lusha."
-        import_job.save(update_fields=["lead_list", "mapping", "reveal", "status", "message"])
+        import_job.heartbeat_at = timezone.now()  # queued at: see import_jobs_revive
+        import_job.save(
+            update_fields=["lead_list", "mapping", "reveal", "status", "message", "heartbeat_at"]
+        )
         if unwanted is not None:
             unwanted.delete()  # the empty list made at upload, now that another was chosen
         transaction.on_commit(lambda: _enqueue(import_job.pk))
@@ -320,12 +324,37 @@ def _enqueue(import_job_id: int, *, countdown: float | None = None) -> None:
 def import_resume(*, import_job: ImportJob, user: User) -> bool:
     """Queue a paused import again (after credits were added or a key was fixed)."""
     resumed = ImportJob.objects.filter(pk=import_job.pk, status=JobStatus.PAUSED).update(
-        status=JobStatus.QUEUED, message=f"Resumed by {user.get_username()}; waiting for a worker."
+        status=JobStatus.QUEUED,
+        message=f"Resumed by {user.get_username()}; waiting for a worker.",
+        heartbeat_at=timezone.now(),
     )
     if resumed:
         transaction.on_commit(lambda: _enqueue(import_job.pk))
         logger.info("import %s resumed by user %s", import_job.pk, user.pk)
     return bool(resumed)
+
+
+def import_jobs_revive() -> int:
+    """Queue again the imports whose Redis message or worker was lost: queued for a while,
+    or running without a heartbeat. Finish those whose enrichment ended without calling back.
+    For the beat, every minute; queuing an import twice costs nothing (workers claim it)."""
+    now = timezone.now()
+    lost = ImportJob.objects.filter(enrichment_job__isnull=True).filter(
+        Q(status=JobStatus.QUEUED, heartbeat_at__lt=now - QUEUED_TOO_LONG)
+        | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    )
+    revived = 0
+    for import_job_id in lost.values_list("pk", flat=True):
+        # Queued ones wait another period before the next nudge.
+        ImportJob.objects.filter(pk=import_job_id, status=JobStatus.QUEUED).update(heartbeat_at=now)
+        _enqueue(import_job_id)
+        revived += 1
+    unfinished = ImportJob.objects.filter(
+        status=JobStatus.RUNNING, enrichment_job__status__in=FINISHED
+    ).values_list("pk", flat=True)
+    for import_job_id in unfinished:
+        import_finish(import_job_id=import_job_id)
+    return revived
 
 
 # ---- matching, in the background --------------------------------------------------------------
@@ -388,7 +417,7 @@ def import_match(*, import_job_id: int) -> None:
         return
     except LushaTransientError as error:
         # The task retries with backoff; until then the page says why it waits.
-        _pause(import_job.pk, f"{error} (the import tries again by itself)")
+        _pause(import_job.pk, f"{error} If the import stays paused, press Resume.")
         raise
     except LushaPermanentError as error:
         # 401, 402, 403 or no key: nothing a retry fixes. Rows already matched stay matched.

@@ -4,10 +4,12 @@ to enrichment, the report, and who sees what."""
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.connection import connection_update, lusha_client
 from accounts.models import ApiCall, Purpose
@@ -21,7 +23,7 @@ from lists.models import (
     Outcome,
     RowState,
 )
-from lists.services.imports import import_finish, import_match
+from lists.services.imports import import_finish, import_jobs_revive, import_match
 from lusha_portal.redis_client import redis_connection
 from prospecting.models import Contact
 
@@ -614,6 +616,28 @@ def test_finishing_waits_for_the_enrichment_job_to_end(bob):
     import_job.refresh_from_db()
     assert import_job.status == JobStatus.RUNNING
     assert import_job.rows.get(number=2).state == RowState.PENDING
+
+
+def test_imports_whose_message_or_worker_was_lost_are_queued_again(client_for, bob):
+    client = client_for(bob)
+    for _ in range(3):
+        upload(client, "people_bom_semicolons.csv")
+    waiting, stuck, fresh = ImportJob.objects.order_by("pk")
+    for import_job in (waiting, stuck, fresh):
+        start(client, import_job, columns={"email": "E-mail"}, new_list_name=f"L{import_job.pk}")
+    long_ago = timezone.now() - timedelta(hours=1)
+    ImportJob.objects.filter(pk=waiting.pk).update(heartbeat_at=long_ago)
+    ImportJob.objects.filter(pk=stuck.pk).update(status=JobStatus.RUNNING, heartbeat_at=long_ago)
+    assert import_jobs_revive() == 2
+    assert redis_connection().llen("celery") == 2
+    assert import_jobs_revive() == 1, "a queued import is nudged once a period"
+
+
+def test_an_import_whose_enrichment_ended_without_calling_back_is_finished(bob):
+    import_job = matched_import(bob, [("1", Outcome.REVEALED, "")])
+    import_jobs_revive()
+    import_job.refresh_from_db()
+    assert import_job.status == JobStatus.DONE
 
 
 # ---- the report -------------------------------------------------------------------------------
