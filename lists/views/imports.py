@@ -117,6 +117,8 @@ def mapping(request, import_id: int):
     columns = import_columns(import_job)
     lists = lead_lists_writable(request.user, import_job.kind).order_by("name")
     chosen_list, new_list_name = import_list_choice(import_job)
+    if chosen_list is None:  # the list made at upload is offered as the new list, by name
+        lists = lists.exclude(pk=import_job.lead_list_id)
     error, status = "", 200
     if request.method == "POST":
         chosen = _mapping_from(request.POST, import_job.kind)

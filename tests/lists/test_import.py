@@ -262,6 +262,7 @@ def test_the_map_page_shows_the_first_rows_and_preselects_the_guessed_columns(cl
     assert '<option value="Last Name" selected>Last Name</option>' in page
     assert 'name="new_list_name" maxlength="120" value="Imported from people.csv">' in page
     assert 'id="reveal-emails" name="reveal" value="emails" checked' in page
+    assert ">Imported from people.csv</option>" not in page, "it is the new list, by name"
 
 
 def test_missing_essential_columns_are_named_and_the_import_does_not_start(client_for, bob):
