@@ -1,0 +1,196 @@
+"""Lead list use cases for the lists pages: rename, share, delete, and members that are
+filtered, sorted, removed, moved and copied."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Lower
+
+from accounts.models import User
+from lists.models import LeadList, LeadListMember
+from prospecting.models import Kind
+
+logger = logging.getLogger(__name__)
+
+# Sort keys as they appear in the URL; a leading "-" reverses. Companies sort "company" by name.
+SORT_KEYS = ("name", "company", "added")
+DEFAULT_SORT = "-added"  # what was just added from prospecting comes first
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """What the detail page's query string asks for; exports of "the current view" reuse it."""
+
+    sort: str = DEFAULT_SORT
+    has_email: bool = False
+    has_phone: bool = False
+    not_enriched: bool = False
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.has_email or self.has_phone or self.not_enriched
+
+    def describe(self) -> list[str]:
+        """The active filters in words, for the page and the export form."""
+        words = []
+        if self.has_email:
+            words.append("has an email")
+        if self.has_phone:
+            words.append("has a phone")
+        if self.not_enriched:
+            words.append("not yet enriched")
+        return words
+
+
+def _ordering(kind: str, sort: str) -> list:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if kind == Kind.CONTACTS:
+        by_name = [Lower("contact__first_name"), Lower("contact__last_name")]
+        fields = {
+            "name": by_name,
+            "company": [Lower("contact__company_name"), *by_name],
+            "added": [F("added_at")],
+        }[key]
+    else:
+        fields = {
+            "name": [Lower("company__name")],
+            "company": [Lower("company__name")],
+            "added": [F("added_at")],
+        }[key]
+    # The primary key last, so a page boundary never shows a row twice or skips one.
+    fields = [*fields, F("pk")]
+    return [field.desc() if descending else field.asc() for field in fields]
+
+
+def list_members(lead_list: LeadList, filters: MemberFilters | None = None) -> QuerySet:
+    """The list's members with their contact (and its company) or company, filtered and sorted."""
+    filters = filters or MemberFilters()
+    members = LeadListMember.objects.filter(lead_list=lead_list)
+    if lead_list.kind == Kind.CONTACTS:
+        members = members.select_related("contact", "contact__company").defer(
+            "contact__company__preview", "contact__company__enrichment"
+        )
+        if filters.has_email:
+            members = members.filter(contact__emails_revealed_at__isnull=False).exclude(
+                contact__emails=[]
+            )
+        if filters.has_phone:
+            members = members.filter(contact__phones_revealed_at__isnull=False).exclude(
+                contact__phones=[]
+            )
+        if filters.not_enriched:
+            members = members.filter(
+                contact__emails_revealed_at__isnull=True, contact__phones_revealed_at__isnull=True
+            )
+    else:
+        members = members.select_related("company").defer("company__enrichment")
+        if filters.not_enriched:
+            members = members.filter(company__enriched_at__isnull=True)
+    return members.order_by(*_ordering(lead_list.kind, filters.sort))
+
+
+def list_member_counts(lead_list: LeadList) -> dict[str, int]:
+    """How many members the list has, and how many have an email, a phone, or nothing yet."""
+    members = LeadListMember.objects.filter(lead_list=lead_list)
+    if lead_list.kind != Kind.CONTACTS:
+        return {
+            "total": members.count(),
+            "not_enriched": members.filter(company__enriched_at__isnull=True).count(),
+        }
+    with_email = Q(contact__emails_revealed_at__isnull=False) & ~Q(contact__emails=[])
+    with_phone = Q(contact__phones_revealed_at__isnull=False) & ~Q(contact__phones=[])
+    pending = Q(contact__emails_revealed_at__isnull=True, contact__phones_revealed_at__isnull=True)
+    return members.aggregate(
+        total=Count("pk"),
+        with_email=Count("pk", filter=with_email),
+        with_phone=Count("pk", filter=with_phone),
+        not_enriched=Count("pk", filter=pending),
+    )
+
+
+# ---- the list itself ------------------------------------------------------------------------
+
+
+def lead_list_rename(*, lead_list: LeadList, name: str, user: User) -> LeadList:
+    lead_list.name = name.strip()
+    lead_list.save(update_fields=["name", "updated_at"])
+    logger.info("list %s renamed by user %s", lead_list.pk, user.pk)
+    return lead_list
+
+
+def lead_list_share(*, lead_list: LeadList, shared: bool, user: User) -> LeadList:
+    """Share the list with the team, or make it private to its owner again."""
+    lead_list.shared = shared
+    lead_list.save(update_fields=["shared", "updated_at"])
+    logger.info("list %s %s by user %s", lead_list.pk, "shared" if shared else "unshared", user.pk)
+    return lead_list
+
+
+def lead_list_delete(*, lead_list: LeadList, user: User) -> None:
+    """Delete the list, its members and its jobs. Contacts and companies stay in the store
+    (the team paid for them), and past exports keep their record."""
+    list_id = lead_list.pk
+    lead_list.delete()
+    logger.info("list %s deleted by user %s", list_id, user.pk)
+
+
+# ---- members --------------------------------------------------------------------------------
+
+
+def _record_field(lead_list: LeadList) -> str:
+    return "contact" if lead_list.kind == Kind.CONTACTS else "company"
+
+
+def list_members_remove(*, lead_list: LeadList, member_ids: list[int], user: User) -> int:
+    """Take members off the list. Returns how many were removed."""
+    removed, _ = LeadListMember.objects.filter(lead_list=lead_list, pk__in=member_ids).delete()
+    logger.info("list %s: %s removed by user %s", lead_list.pk, removed, user.pk)
+    return removed
+
+
+def list_members_copy(
+    *, source: LeadList, target: LeadList, member_ids: list[int], user: User
+) -> tuple[int, int]:
+    """Put members of one list into another of the same kind, once each.
+    Returns (added, already there)."""
+    if source.kind != target.kind:
+        raise ValueError("Members move only between lists of the same kind.")
+    field = _record_field(source)
+    with transaction.atomic():
+        record_ids = set(
+            LeadListMember.objects.filter(lead_list=source, pk__in=member_ids).values_list(
+                f"{field}_id", flat=True
+            )
+        )
+        present = set(
+            LeadListMember.objects.filter(
+                lead_list=target, **{f"{field}_id__in": record_ids}
+            ).values_list(f"{field}_id", flat=True)
+        )
+        new = [
+            LeadListMember(lead_list=target, added_by=user, **{f"{field}_id": record_id})
+            for record_id in sorted(record_ids - present)
+        ]
+        # ignore_conflicts: someone may add the same record to the target at the same moment.
+        LeadListMember.objects.bulk_create(new, ignore_conflicts=True)
+    logger.info("list %s: %s copied to list %s by user %s", source.pk, len(new), target.pk, user.pk)
+    return len(new), len(present)
+
+
+def list_members_move(
+    *, source: LeadList, target: LeadList, member_ids: list[int], user: User
+) -> tuple[int, int]:
+    """Copy members to another list, then take them off this one (those already in the
+    target too). Returns (added to the target, already there)."""
+    with transaction.atomic():
+        added, already = list_members_copy(
+            source=source, target=target, member_ids=member_ids, user=user
+        )
+        LeadListMember.objects.filter(lead_list=source, pk__in=member_ids).delete()
+    logger.info("list %s: members moved to list %s by user %s", source.pk, target.pk, user.pk)
+    return added, already
