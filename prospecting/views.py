@@ -293,13 +293,7 @@ def refresh_catalogs(request):
 
 
 @role_required(*EVERYONE)
+@require_GET
 def lists(request):
-    return render(
-        request,
-        "coming_soon.html",
-        {
-            "section": "Lists",
-            "what": "Your lead lists and the team's: enrich them in the background and "
-            "export them to CSV.",
-        },
-    )
+    """The lists moved to /lists/; old links (and the home page's card) land there."""
+    return redirect("lists:index")
