@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -362,16 +362,16 @@ def _purpose(job: EnrichmentJob, fields: tuple[str, ...]) -> str:
 
 
 def _still_needed(job: EnrichmentJob, lusha_ids: list[str], fields: tuple[str, ...]) -> list[str]:
-    """Ids still lacking what this chunk asks for: another job may have revealed them since."""
+    """Ids still lacking what this chunk asks for: another job may have revealed them since.
+    (What Lusha has was weighed when the job was planned; only freshness can change.)"""
     fresh_since = _fresh_since()
     if job.kind == Kind.COMPANIES:
         held = Company.objects.filter(lusha_id__in=lusha_ids, enriched_at__gte=fresh_since)
-        held_ids = set(held.values_list("lusha_id", flat=True))
     else:
-        contacts = Contact.objects.filter(lusha_id__in=lusha_ids)
-        held_ids = {
-            c.lusha_id for c in contacts if _contact_needs(c, list(fields), fresh_since) is None
-        }
+        held = Contact.objects.filter(lusha_id__in=lusha_ids)
+        for field in fields:
+            held = held.filter(**{f"{field}_revealed_at__gte": fresh_since})
+    held_ids = set(held.values_list("lusha_id", flat=True))
     return [lusha_id for lusha_id in lusha_ids if lusha_id not in held_ids]
 
 
@@ -420,20 +420,51 @@ def _store_answer(job: EnrichmentJob, fields: tuple[str, ...], answer) -> None:
     """Put what Lusha revealed into the shared store, so nobody pays for it again."""
     if answer is None:
         return
+    items = [
+        item
+        for item in answer.data.get("results") or []
+        if item and item.get("id") and not isinstance(item.get("error"), dict)
+    ]
+    if not items:
+        return
     now = timezone.now()
-    for item in answer.data.get("results") or []:
-        if not item or not item.get("id") or isinstance(item.get("error"), dict):
-            continue
-        lusha_id = str(item["id"])
-        if job.kind == Kind.COMPANIES:
-            Company.objects.filter(lusha_id=lusha_id).update(enrichment=item, enriched_at=now)
-            continue
-        changes = {}
-        if REVEAL_EMAILS in fields:
-            changes.update(emails=list(item.get("emails") or []), emails_revealed_at=now)
-        if REVEAL_PHONES in fields:
-            changes.update(phones=list(item.get("phones") or []), phones_revealed_at=now)
-        Contact.objects.filter(lusha_id=lusha_id).update(updated_at=now, **changes)
+    if job.kind == Kind.COMPANIES:
+        columns = {"enrichment": lambda item: item, "enriched_at": lambda item: now}
+        _update_many(Company, columns, items)
+        return
+    columns = {"updated_at": lambda item: now}
+    if REVEAL_EMAILS in fields:
+        columns["emails"] = lambda item: list(item.get("emails") or [])
+        columns["emails_revealed_at"] = lambda item: now
+    if REVEAL_PHONES in fields:
+        columns["phones"] = lambda item: list(item.get("phones") or [])
+        columns["phones_revealed_at"] = lambda item: now
+    _update_many(Contact, columns, items)
+
+
+def _update_many(model, columns: dict, items: list[dict]) -> None:
+    """One UPDATE statement run for many rows (executemany): a chunk's 100 records in one
+    round of the driver, where 100 ORM updates, or one bulk_update's CASE over JSON, take
+    about ten times longer."""
+    meta = model._meta
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(meta.get_field(name).column)} = %s" for name in columns
+    )
+    # Only the model's own table and column names go into the statement; values are parameters.
+    statement = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {connection.ops.quote_name(meta.get_field('lusha_id').column)} = %s"
+    )
+    rows = [
+        [
+            meta.get_field(name).get_db_prep_value(value(item), connection, prepared=False)
+            for name, value in columns.items()
+        ]
+        + [str(item["id"])]
+        for item in items
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
 
 
 def _job_finish(job_id: int) -> None:
