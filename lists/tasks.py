@@ -15,3 +15,7 @@ def run_enrichment_job(job_id: int) -> None:
 def revive_enrichment_jobs() -> int:
     """Every minute: queue jobs whose worker or Redis message was lost, and finished pauses."""
     return enrichment_jobs_revive()
+
+
+# The import tasks live in their own module; importing them here registers them with Celery.
+from lists.tasks_imports import *  # noqa: E402, F403

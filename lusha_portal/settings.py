@@ -183,6 +183,10 @@ ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
 # Runners (Celery tasks) that work one job's chunks side by side.
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
+# CSV imports: the most a file may weigh and hold.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+
 # Brute-force guard on the login form: failures per username and client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
@@ -221,6 +225,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "enrichment-jobs-revive": {
         "task": "lists.tasks.revive_enrichment_jobs",
+        "schedule": 60,
+    },
+    "imports-revive": {
+        "task": "lists.tasks_imports.revive_imports",
         "schedule": 60,
     },
     "account-usage-refresh": {
