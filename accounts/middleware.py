@@ -12,14 +12,13 @@ _OPEN_PREFIXES = ("/healthz", "/static/", "/setup/")
 class FirstRunMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        # Once a user exists the first run never comes back, so stop asking the database.
-        self.setup_done = False
 
     def __call__(self, request):
-        if not self.setup_done:
-            if first_run_is_pending():
-                if not request.path.startswith(_OPEN_PREFIXES):
-                    return redirect(reverse("accounts:first_run"))
-            else:
-                self.setup_done = True
+        # A signed-in visitor proves a user exists, so only anonymous requests ask the database.
+        if (
+            not request.path.startswith(_OPEN_PREFIXES)
+            and not request.user.is_authenticated
+            and first_run_is_pending()
+        ):
+            return redirect(reverse("accounts:first_run"))
         return self.get_response(request)
