@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY lusha_portal ./lusha_portal
 COPY accounts ./accounts
 COPY prospecting ./prospecting
+COPY lists ./lists
 COPY signals ./signals
 RUN pip install --no-cache-dir .
 

@@ -4,7 +4,7 @@ from accounts.connection import connection_get, connection_mode
 
 # Longest prefix first: /prospecting/lists/ is Lists, not Prospecting.
 _SECTIONS = (
-    ("/prospecting/lists/", "lists"),
+    ("/lists/", "lists"),
     ("/prospecting/", "prospecting"),
     ("/signals/", "signals"),
     ("/spend/", "spend"),

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("companies/", views.companies, name="companies"),
     path("typeahead/", views.typeahead, name="typeahead"),
-    path("lists/", views.lists, name="lists"),
     path("lists/add/", views.add_to_list, name="add_to_list"),
     path("lists/add-all/", views.add_all_to_list, name="add_all_to_list"),
     path("saved/", views.save_search, name="save_search"),

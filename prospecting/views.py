@@ -290,10 +290,3 @@ def refresh_catalogs(request):
     catalog_refresh()
     messages.success(request, "Filter catalogs will be read from Lusha again.")
     return _back(request, "prospecting:search")
-
-
-@role_required(*EVERYONE)
-@require_GET
-def lists(request):
-    """The lists moved to /lists/; old links (and the home page's card) land there."""
-    return redirect("lists:index")

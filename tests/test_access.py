@@ -46,7 +46,6 @@ ACCESS = {
     "prospecting:add_all_to_list": ("post", EVERYONE),
     "prospecting:save_search": ("post", EVERYONE),
     "prospecting:refresh_catalogs": ("post", ADMINS),
-    "prospecting:lists": ("get", EVERYONE),  # a redirect to lists:index
     "signals:feed": ("get", EVERYONE),
     "lists:index": ("get", EVERYONE),
     "lists:detail": ("get", EVERYONE),
