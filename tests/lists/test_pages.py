@@ -118,12 +118,6 @@ def test_the_lists_link_in_the_navigation_leads_here_and_is_marked_current(clien
     assert '<a href="/lists/" aria-current="page">Lists</a>' in page
 
 
-def test_the_old_prospecting_lists_address_redirects_to_the_lists(client_for, bob):
-    response = client_for(bob).get("/prospecting/lists/")
-    assert response.status_code == 302
-    assert response["Location"] == "/lists/"
-
-
 def test_bob_creates_a_shared_list_of_companies(client_for, bob):
     response = client_for(bob).post(
         "/lists/", {"name": "  Fintech targets ", "kind": "companies", "shared": "on"}
