@@ -68,7 +68,9 @@ class FilterSpec:
             return ", ".join(str(value[part]) for part in LOCATION_PARTS if value.get(part))
         if self.shape == "code":
             return f"{value['code']} {value.get('label', '')}".strip()
-        return self.token(value)
+        token = self.token(value)
+        # Data-point tokens such as work_email read as words.
+        return token.replace("_", " ").capitalize() if "_" in token else token
 
     def payload(self, token: str, param: str):
         """The value Lusha's request takes for a URL token; InvalidFilterError if malformed."""
@@ -217,9 +219,9 @@ def range_label(token: str, *, money: bool = False) -> str:
     def short(number: str) -> str:
         value = int(number)
         for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-            if value >= size:
-                return f"{value / size:g}{suffix}"
-        return str(value)
+            if value >= size and value % size == 0:
+                return f"{value // size}{suffix}"
+        return f"{value:,}"  # 1,001 reads better than 1.001K
 
     prefix = "$" if money else ""
     return f"{prefix}{short(low)}\N{EN DASH}{prefix}{short(high)}"

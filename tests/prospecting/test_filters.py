@@ -89,3 +89,17 @@ def test_each_chip_removes_exactly_its_value():
     remaining = parse(by_label["Department: Sales"])
     assert remaining.include == {"departments": ["Legal"], "company_sizes": ["1-10"]}
     assert remaining.exclude == {"countries": ["France"]}
+
+
+def test_ranges_read_as_people_write_them():
+    from prospecting.filters import range_label
+
+    assert range_label("1001-5000") == "1,001\N{EN DASH}5K"
+    assert range_label("1000001-10000000", money=True) == "$1,000,001\N{EN DASH}$10M"
+
+
+def test_data_point_tokens_read_as_words():
+    from prospecting.filters import CONTACT_FILTERS
+
+    has_data = next(spec for spec in CONTACT_FILTERS if spec.filter_type == "existingDataPoints")
+    assert has_data.label_for("work_email") == "Work email"
