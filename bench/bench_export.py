@@ -26,68 +26,18 @@ from __future__ import annotations
 import gc
 import os
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.support import line, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 50_000
 WARMUP_ROWS = 500
 BATCH = 5_000
-
-
-def _line(name: str, value, unit: str) -> None:
-    print(f"bench {name}: {value} {unit}", flush=True)
-
-
-@contextmanager
-def _throwaway_database() -> Iterator[tuple[str, str]]:
-    """(DATABASE_URL, description) of an empty database, dropped on exit."""
-    server_url = os.environ.get("DATABASE_URL", "").strip()
-    if not server_url:
-        directory = tempfile.mkdtemp(prefix="bench-export-")
-        try:
-            yield f"sqlite:///{directory}/bench.sqlite3", "sqlite (temporary file)"
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-        return
-
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(server_url)
-    if "postgresql" not in config["ENGINE"]:
-        raise SystemExit("bench_export: DATABASE_URL must name PostgreSQL (or be unset).")
-    name = f"bench_export_{os.getpid()}"
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "autocommit": True,
-    }
-
-    def admin():
-        # The server's maintenance database, so the database DATABASE_URL names stays untouched.
-        return psycopg.connect(dbname="postgres", **params)
-
-    with admin() as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        base, _, tail = server_url.rpartition("/")
-        query = "?" + tail.split("?", 1)[1] if "?" in tail else ""
-        yield f"{base}/{name}{query}", f"postgresql (database {name})"
-    finally:
-        with admin() as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def _django() -> None:
@@ -244,15 +194,15 @@ def _measure(ids: dict[str, int]) -> None:
     else:  # no /proc: the process's own peak, before and after
         baseline_kb = maxrss_before_kb
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    _line("export_rows_per_s", f"{rows / elapsed:.0f}", "rows/s")
-    _line("export_peak_rss_growth_mb", f"{max(0, peak_kb - baseline_kb) / 1024:.1f}", "MB")
+    line("export_rows_per_s", f"{rows / elapsed:.0f}", "rows/s")
+    line("export_peak_rss_growth_mb", f"{max(0, peak_kb - baseline_kb) / 1024:.1f}", "MB")
     connections.close_all()
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    with _throwaway_database() as (database_url, description):
+    with throwaway_database("bench-export") as (database_url, description):
         print(f"bench_export: {description}, {ROWS:,} contacts", flush=True)
         env = {
             **os.environ,

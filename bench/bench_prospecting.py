@@ -24,16 +24,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from urllib.parse import urlencode
+
+from bench.support import line, percentiles, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,61 +64,6 @@ TYPEAHEAD = [
     ("company_technologies", "sal"),
     ("company_technologies", "cloud"),
 ]
-
-
-def _line(name: str, value, unit: str) -> None:
-    print(f"bench {name}: {value} {unit}", flush=True)
-
-
-def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
-    return statistics.median(samples_ms), cuts[94]
-
-
-@contextmanager
-def _throwaway_database() -> Iterator[tuple[str, str]]:
-    """(DATABASE_URL, description) of an empty database, dropped on exit."""
-    server_url = os.environ.get("DATABASE_URL", "").strip()
-    if not server_url:
-        directory = tempfile.mkdtemp(prefix="bench-prospecting-")
-        try:
-            yield f"sqlite:///{directory}/bench.sqlite3", "sqlite (temporary file)"
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-        return
-
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(server_url)
-    if "postgresql" not in config["ENGINE"]:
-        raise SystemExit("bench_prospecting: DATABASE_URL must name PostgreSQL (or be unset).")
-    name = f"bench_{os.getpid()}"
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "autocommit": True,
-    }
-
-    def admin():
-        # The server's maintenance database, so the database DATABASE_URL names stays untouched.
-        return psycopg.connect(dbname="postgres", **params)
-
-    with admin() as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        bench_url = server_url.rsplit("/", 1)[0] + "/" + name
-        if "?" in server_url.rsplit("/", 1)[1]:
-            bench_url += "?" + server_url.split("?", 1)[1]
-        yield bench_url, f"postgresql (database {name})"
-    finally:
-        with admin() as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def _timed(client, url: str, check: Callable[[object], None], *, htmx: bool = False) -> float:
@@ -226,17 +171,17 @@ def _run(sandbox_url: str) -> None:
         ]
         credits_after, requests_after = _sandbox_counts(sandbox_url)
 
-        page_p50, page_p95 = _percentiles(page_ms)
-        partial_p50, partial_p95 = _percentiles(partial_ms)
-        typeahead_p50, typeahead_p95 = _percentiles(typeahead_ms)
-        _line("search_page_cached_ms", f"{page_p95:.1f}", "ms")
-        _line("search_page_cached_p50_ms", f"{page_p50:.1f}", "ms")
-        _line("search_page_cached_partial_ms", f"{partial_p95:.1f}", "ms")
-        _line("search_page_cached_partial_p50_ms", f"{partial_p50:.1f}", "ms")
-        _line("typeahead_ms", f"{typeahead_p95:.1f}", "ms")
-        _line("typeahead_p50_ms", f"{typeahead_p50:.1f}", "ms")
-        _line("search_cached_credits", credits_after - credits_before, "credits")
-        _line("search_cached_lusha_requests", requests_after - requests_before, "requests")
+        page_p50, page_p95 = percentiles(page_ms)
+        partial_p50, partial_p95 = percentiles(partial_ms)
+        typeahead_p50, typeahead_p95 = percentiles(typeahead_ms)
+        line("search_page_cached_ms", f"{page_p95:.1f}", "ms")
+        line("search_page_cached_p50_ms", f"{page_p50:.1f}", "ms")
+        line("search_page_cached_partial_ms", f"{partial_p95:.1f}", "ms")
+        line("search_page_cached_partial_p50_ms", f"{partial_p50:.1f}", "ms")
+        line("typeahead_ms", f"{typeahead_p95:.1f}", "ms")
+        line("typeahead_p50_ms", f"{typeahead_p50:.1f}", "ms")
+        line("search_cached_credits", credits_after - credits_before, "credits")
+        line("search_cached_lusha_requests", requests_after - requests_before, "requests")
     finally:
         _cache_keys_delete(settings.CACHES["default"]["KEY_PREFIX"])
         connections.close_all()
@@ -257,7 +202,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from tests.sandbox_server import running_sandbox
 
-    with _throwaway_database() as (database_url, description), running_sandbox() as sandbox_url:
+    with (
+        throwaway_database("bench-prospecting") as (database_url, description),
+        running_sandbox() as sandbox_url,
+    ):
         print(f"bench_prospecting: {description}, sandbox at {sandbox_url}", flush=True)
         # Its own process: Django is set up once per process, and run.py imports every
         # benchmark into one; this one's settings must not be another's (nor theirs this one's).

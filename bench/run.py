@@ -1,9 +1,10 @@
-"""Run every benchmark under bench/ (files named bench_*.py, each with a main()).
+"""Run every benchmark under bench/ (files named bench_*.py), each in a process of its own so
+each sets Django up with its own database.
 
 Each benchmark prints its figures one per line as `bench <name>: <value> <unit>`.
 """
 
-import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,17 +12,15 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    sys.path.insert(0, str(BENCH_DIR.parent))
     benchmarks = sorted(BENCH_DIR.glob("bench_*.py"))
     if not benchmarks:
         print("no benchmarks yet")
         return 0
+    failed = 0
     for path in benchmarks:
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.main()
-    return 0
+        result = subprocess.run([sys.executable, str(path)], cwd=BENCH_DIR.parent)
+        failed += result.returncode != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
