@@ -81,20 +81,21 @@ def _with_reference(item: dict, body: dict) -> dict:
     return body
 
 
-def contacts_search(ctx: Context) -> dict:
-    items = ctx.body["contacts"]
-    resolved = _resolve_contacts(ctx, items)
-    wanted = signal_filter(ctx.body.get("signals"), ctx.data.today, contact=True)
+def _search(ctx: Context, items: list, resolved: list, *, contact: bool) -> dict:
+    """A search answer, contacts or companies: previews, per-item errors, and the bill."""
+    wanted = signal_filter(ctx.body.get("signals"), ctx.data.today, contact=contact)
+    preview_of = contact_preview if contact else company_preview
+    noun = "Contact" if contact else "Company"
     results, failures, bill = [], [], Bill()
-    for item, (contact, failure) in zip(items, resolved, strict=True):
-        matched = wanted.matching(contact.signals) if contact and wanted and not failure else []
-        if contact and wanted and not failure and not matched:
-            failure = RecordFailure(404, "NOT_FOUND", wanted.no_match_message("Contact"))
+    for item, (record, failure) in zip(items, resolved, strict=True):
+        matched = wanted.matching(record.signals) if record and wanted and not failure else []
+        if record and wanted and not failure and not matched:
+            failure = RecordFailure(404, "NOT_FOUND", wanted.no_match_message(noun))
         failures.append(failure)
         if failure:
             results.append(_with_reference(item, {"error": error_item(failure)}))
             continue
-        preview = contact_preview(contact, ctx.revealed)
+        preview = preview_of(record, ctx.revealed)
         if wanted:
             preview["signalTypes"] = matched
             bill.flat += len(matched)
@@ -103,6 +104,11 @@ def contacts_search(ctx: Context) -> dict:
     found = failures.count(None)
     bill.flat += search_credits(found)
     return {"requestId": request_id(), "results": results, "billing": ctx.billing(bill, found)}
+
+
+def contacts_search(ctx: Context) -> dict:
+    items = ctx.body["contacts"]
+    return _search(ctx, items, _resolve_contacts(ctx, items), contact=True)
 
 
 def _reveal(ctx: Context) -> set[str]:
@@ -180,26 +186,7 @@ def _resolve_companies(ctx: Context, items: list[dict]):
 
 def companies_search(ctx: Context) -> dict:
     items = ctx.body["companies"]
-    resolved = _resolve_companies(ctx, items)
-    wanted = signal_filter(ctx.body.get("signals"), ctx.data.today, contact=False)
-    results, failures, bill = [], [], Bill()
-    for item, (company, failure) in zip(items, resolved, strict=True):
-        matched = wanted.matching(company.signals) if company and wanted and not failure else []
-        if company and wanted and not failure and not matched:
-            failure = RecordFailure(404, "NOT_FOUND", wanted.no_match_message("Company"))
-        failures.append(failure)
-        if failure:
-            results.append(_with_reference(item, {"error": error_item(failure)}))
-            continue
-        preview = company_preview(company, ctx.revealed)
-        if wanted:
-            preview["signalTypes"] = matched
-            bill.flat += len(matched)
-        results.append(_with_reference(item, preview))
-    single_failure(items, failures)
-    found = failures.count(None)
-    bill.flat += search_credits(found)
-    return {"requestId": request_id(), "results": results, "billing": ctx.billing(bill, found)}
+    return _search(ctx, items, _resolve_companies(ctx, items), contact=False)
 
 
 def _bill_company(bill: Bill, company: Company, reveal: set[str]) -> None:
