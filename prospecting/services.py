@@ -10,12 +10,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.connection import connection_get, lusha_client
-from accounts.models import Purpose, Role, User
+from accounts.models import Purpose, User
 from lists.models import LeadList, LeadListMember
+from lists.selectors import lists_visible
+from lists.services.members import list_records_add
 from lusha_portal.lusha.client import TASK_RETRY, WEB_RETRY, RetryPolicy
 from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
 from prospecting.filters import InvalidFilterError, SearchFilters
@@ -227,11 +229,9 @@ def _upsert(model, fields_by_id: dict[str, dict]) -> dict:
 
 
 def lead_lists_writable(user: User, kind: str) -> QuerySet:
-    """Lists a user may add to: their own and the team's shared ones (managers: all)."""
-    lists = LeadList.objects.filter(kind=kind)
-    if user.role in (Role.MANAGER, Role.ADMIN):
-        return lists
-    return lists.filter(Q(owner=user) | Q(shared=True))
+    """Lists a user may add to: the lists they can see (their own and the team's shared ones;
+    managers: all) of this kind."""
+    return lists_visible(user).filter(kind=kind)
 
 
 def lead_list_create(*, owner: User, name: str, kind: str, shared: bool = False) -> LeadList:
@@ -241,24 +241,12 @@ def lead_list_create(*, owner: User, name: str, kind: str, shared: bool = False)
 
 
 def lead_list_add(*, lead_list: LeadList, lusha_ids: list[str], user: User) -> tuple[int, int]:
-    """Add stored records to a list, once each. Returns (added, already there)."""
+    """Add stored records to a list by Lusha id, once each. Returns (added, already there)."""
     model = Contact if lead_list.kind == Kind.CONTACTS else Company
-    records = model.objects.filter(lusha_id__in=set(lusha_ids))
-    link = "contact" if model is Contact else "company"
-    with transaction.atomic():
-        present = set(
-            LeadListMember.objects.filter(
-                lead_list=lead_list, **{f"{link}__in": records}
-            ).values_list(f"{link}_id", flat=True)
-        )
-        new = [
-            LeadListMember(lead_list=lead_list, added_by=user, **{link: record})
-            for record in records
-            if record.pk not in present
-        ]
-        LeadListMember.objects.bulk_create(new, ignore_conflicts=True)
-    logger.info("list %s: %s added by user %s", lead_list.pk, len(new), user.pk)
-    return len(new), len(present)
+    record_ids = model.objects.filter(lusha_id__in=set(lusha_ids)).values_list("pk", flat=True)
+    added, already = list_records_add(lead_list=lead_list, record_ids=record_ids, user=user)
+    logger.info("list %s: %s added by user %s", lead_list.pk, added, user.pk)
+    return added, already
 
 
 def contacts_in_my_lists(user: User, contacts: list[Contact]) -> set[int]:

@@ -153,6 +153,27 @@ def list_members_remove(*, lead_list: LeadList, member_ids: list[int], user: Use
     return removed
 
 
+def list_records_add(*, lead_list: LeadList, record_ids, user: User) -> tuple[int, int]:
+    """Put store records (by primary key) into a list, once each. Returns (added, already
+    there). The one way members are added: from search results, from another list, from an
+    import."""
+    field = _record_field(lead_list)
+    record_ids = set(record_ids)
+    with transaction.atomic():
+        present = set(
+            LeadListMember.objects.filter(
+                lead_list=lead_list, **{f"{field}_id__in": record_ids}
+            ).values_list(f"{field}_id", flat=True)
+        )
+        new = [
+            LeadListMember(lead_list=lead_list, added_by=user, **{f"{field}_id": record_id})
+            for record_id in sorted(record_ids - present)
+        ]
+        # ignore_conflicts: someone may add the same record to the list at the same moment.
+        LeadListMember.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new), len(present)
+
+
 def list_members_copy(
     *, source: LeadList, target: LeadList, member_ids: list[int], user: User
 ) -> tuple[int, int]:
@@ -161,25 +182,14 @@ def list_members_copy(
     if source.kind != target.kind:
         raise ValueError("Members move only between lists of the same kind.")
     field = _record_field(source)
-    with transaction.atomic():
-        record_ids = set(
-            LeadListMember.objects.filter(lead_list=source, pk__in=member_ids).values_list(
-                f"{field}_id", flat=True
-            )
+    record_ids = set(
+        LeadListMember.objects.filter(lead_list=source, pk__in=member_ids).values_list(
+            f"{field}_id", flat=True
         )
-        present = set(
-            LeadListMember.objects.filter(
-                lead_list=target, **{f"{field}_id__in": record_ids}
-            ).values_list(f"{field}_id", flat=True)
-        )
-        new = [
-            LeadListMember(lead_list=target, added_by=user, **{f"{field}_id": record_id})
-            for record_id in sorted(record_ids - present)
-        ]
-        # ignore_conflicts: someone may add the same record to the target at the same moment.
-        LeadListMember.objects.bulk_create(new, ignore_conflicts=True)
-    logger.info("list %s: %s copied to list %s by user %s", source.pk, len(new), target.pk, user.pk)
-    return len(new), len(present)
+    )
+    added, already = list_records_add(lead_list=target, record_ids=record_ids, user=user)
+    logger.info("list %s: %s copied to list %s by user %s", source.pk, added, target.pk, user.pk)
+    return added, already
 
 
 def list_members_move(
