@@ -29,14 +29,26 @@ def calls():
 
 
 @pytest.fixture
-def client(calls):
-    return LushaClient(
-        credentials=lambda: (BASE, KEY),
-        limiter=RedisRateLimiter(redis_connection()),
-        context=CallContext(purpose="contact_enrichment", user_id=7, list_id=3),
-        recorder=calls.append,
-        retry=FAST,
-    )
+def make_client(calls):
+    """A client on the real Redis limiter, recording its calls into `calls`."""
+
+    def make(**options):
+        options = {
+            "context": CallContext(purpose="contact_enrichment"),
+            "recorder": calls.append,
+            "retry": FAST,
+            **options,
+        }
+        return LushaClient(
+            credentials=lambda: (BASE, KEY), limiter=RedisRateLimiter(redis_connection()), **options
+        )
+
+    return make
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client(context=CallContext(purpose="contact_enrichment", user_id=7, list_id=3))
 
 
 @pytest.mark.parametrize(
@@ -154,16 +166,9 @@ def test_the_ledger_record_holds_context_counts_and_headers_but_no_key(client, c
 
 
 @responses.activate
-def test_a_retry_waits_at_least_what_lusha_asks_for(calls):
+def test_a_retry_waits_at_least_what_lusha_asks_for(make_client):
     waits = []
-    client = LushaClient(
-        credentials=lambda: (BASE, KEY),
-        limiter=RedisRateLimiter(redis_connection()),
-        context=CallContext(purpose="contact_enrichment"),
-        recorder=calls.append,
-        retry=FAST,
-        sleep=waits.append,
-    )
+    client = make_client(sleep=waits.append)
     responses.post(
         ENRICH,
         json={"statusCode": 429, "message": "Too many requests. Reset in 3 seconds"},
@@ -187,12 +192,8 @@ def test_an_hourly_limit_that_resets_within_a_second_is_waited_out(client, calls
 
 
 @responses.activate
-def test_a_reset_beyond_what_a_web_request_can_wait_is_raised_with_when_to_retry(calls):
-    client = LushaClient(
-        credentials=lambda: (BASE, KEY),
-        limiter=RedisRateLimiter(redis_connection()),
-        context=CallContext(purpose="contact_enrichment"),
-        recorder=calls.append,
+def test_a_reset_beyond_what_a_web_request_can_wait_is_raised_with_when_to_retry(make_client):
+    client = make_client(
         retry=WEB_RETRY,
         sleep=lambda seconds: pytest.fail("a web request must not sleep this long"),
     )
@@ -206,7 +207,7 @@ def test_a_reset_beyond_what_a_web_request_can_wait_is_raised_with_when_to_retry
 
 
 @responses.activate
-def test_an_exhausted_daily_quota_is_not_retried_and_stops_every_process(client, calls):
+def test_an_exhausted_daily_quota_is_not_retried_and_stops_every_process(client, make_client):
     responses.post(
         ENRICH,
         json={"statusCode": 429, "message": "Daily quota exceeded"},
@@ -219,11 +220,7 @@ def test_an_exhausted_daily_quota_is_not_retried_and_stops_every_process(client,
     assert 3590 < raised.value.retry_after <= 3600
     assert len(responses.calls) == 1
 
-    another_process = LushaClient(
-        credentials=lambda: (BASE, KEY),
-        limiter=RedisRateLimiter(redis_connection()),
-        context=CallContext(purpose="signals"),
-    )
+    another_process = make_client(context=CallContext(purpose="signals"), recorder=None)
     with pytest.raises(errors.LushaQuotaExhaustedError, match="daily request quota is used up"):
         another_process.contacts_enrich(["2"])
     assert len(responses.calls) == 1, "no request is sent while the quota is used up"
