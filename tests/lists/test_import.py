@@ -57,19 +57,6 @@ def rows_of(import_job):
     return {row.number: row for row in import_job.rows.all()}
 
 
-def has_enrichment():
-    try:
-        from lists.services.enrichment import enrichment_start  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_enrichment = pytest.mark.skipif(
-    not has_enrichment(), reason="waits for lists.services.enrichment.enrichment_start"
-)
-
-
 # ---- ugly files -------------------------------------------------------------------------------
 
 
@@ -534,7 +521,6 @@ def test_a_company_import_matches_by_domain_or_name(client_for, bob, sandbox):
 # ---- the hand-over to enrichment, and the end --------------------------------------------------
 
 
-@needs_enrichment
 def test_the_matches_go_to_one_enrichment_job_with_the_chosen_reveal(started, people):
     import_match(import_job_id=started.pk)
     started.refresh_from_db()
@@ -546,7 +532,6 @@ def test_the_matches_go_to_one_enrichment_job_with_the_chosen_reveal(started, pe
     assert EnrichmentJob.objects.count() == 1, "running again starts no second job"
 
 
-@needs_enrichment
 def test_the_whole_import_ends_with_every_row_in_exactly_one_state(
     started, django_capture_on_commit_callbacks
 ):
