@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "accounts",
     "prospecting",
     "lists",
+    "spend",
     "signals",
 ]
 

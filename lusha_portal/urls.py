@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("prospecting/", include("prospecting.urls")),
     path("lists/", include("lists.urls")),
+    path("spend/", include("spend.urls")),
     path("signals/", include("signals.urls")),
     path("django-admin/", admin.site.urls),
 ]

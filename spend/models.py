@@ -1,0 +1,109 @@
+"""Credit spend for managers: daily roll-ups of the ledger, monthly budgets and their alerts.
+
+The ledger (accounts.ApiCall) keeps one row per HTTP attempt; a dashboard over a million of
+them cannot sum on every page view. `SpendDaily` is updated by the same write that adds a
+ledger row, so the dashboard reads a few thousand roll-ups instead.
+"""
+
+from django.conf import settings
+from django.db import models
+
+# A roll-up's "nobody" and "no list": 0 rather than NULL, because a unique constraint (and
+# INSERT ... ON CONFLICT) treats every NULL as distinct.
+NONE = 0
+
+
+class SpendDaily(models.Model):
+    """Calls, credits and credits saved for one day, user, list and purpose."""
+
+    day = models.DateField()
+    user_id = models.BigIntegerField(default=NONE)
+    list_id = models.BigIntegerField(default=NONE)
+    purpose = models.CharField(max_length=32)
+    calls = models.PositiveIntegerField(default=0)
+    credits = models.PositiveBigIntegerField(default=0)
+    # What the portal's store and page cache answered instead of Lusha: how many records or
+    # pages, and the credits Lusha would have charged for them.
+    saved_count = models.PositiveBigIntegerField(default=0)
+    saved_credits = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "user_id", "list_id", "purpose"], name="unique_spend_daily"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user_id", "day"]),
+            models.Index(fields=["list_id", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} user {self.user_id} list {self.list_id} {self.purpose}: {self.credits}"
+
+
+class Budget(models.Model):
+    """A monthly credit budget: one per user, and one for the whole team (user is NULL)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="budget",
+    )  # fmt: skip
+    monthly_credits = models.PositiveIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(user__isnull=True), name="one_team_budget"
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.user.username if self.user_id else "team"
+        return f"budget {who}: {self.monthly_credits}/month"
+
+
+class BudgetMonth(models.Model):
+    """Credits spent and reserved in one calendar month by one user (or the team, user_id 0).
+
+    The row is what a reservation locks (SELECT ... FOR UPDATE), so two jobs racing for the
+    last credits queue on it and the second sees what the first took."""
+
+    user_id = models.BigIntegerField(default=NONE)
+    month = models.DateField()  # the first day of the month
+    spent = models.PositiveBigIntegerField(default=0)
+    reserved = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "month"], name="unique_budget_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} user {self.user_id}: {self.spent} spent, {self.reserved} held"
+
+
+class BudgetAlert(models.Model):
+    """An 80% or 100% alert already raised for a budget in a month: raised once, kept."""
+
+    user_id = models.BigIntegerField(default=NONE)
+    month = models.DateField()
+    threshold = models.PositiveSmallIntegerField()  # percent
+    spent = models.PositiveBigIntegerField()
+    limit = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "month", "threshold"], name="unique_budget_alert"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold}% alert {self.month:%Y-%m} user {self.user_id}"

@@ -1,0 +1,3 @@
+"""Budget pages (spend/budgets.py holds the rules); included by spend/urls.py."""
+
+urlpatterns: list = []
