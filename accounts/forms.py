@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
-from accounts.models import Purpose, Role, User
+from accounts.models import Role, User
 from accounts.throttling import (
     login_failure_record,
     login_failures_clear,
@@ -105,20 +105,3 @@ class LushaConnectionForm(forms.Form):
 
     def clean_base_url(self):
         return self.cleaned_data["base_url"].rstrip("/")
-
-
-class LedgerFilterForm(forms.Form):
-    """The ledger's filters, from the query string: a bad value is reported, not a 500."""
-
-    purpose = forms.ChoiceField(required=False, label="Purpose")
-    user = forms.TypedChoiceField(required=False, label="User", coerce=int, empty_value=None)
-    outcome = forms.ChoiceField(
-        required=False,
-        label="Outcome",
-        choices=[("", "Any"), ("ok", "Succeeded"), ("failed", "Failed")],
-    )
-
-    def __init__(self, *args, users, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = [("", "Any"), *Purpose.choices]
-        self.fields["user"].choices = [("", "Anyone")] + [(u.pk, u.get_username()) for u in users]

@@ -36,8 +36,6 @@ urlpatterns = [
         ),
         name="set_password_done",
     ),
-    path("spend/", views.spend, name="spend"),
-    path("spend/ledger/", views.ledger, name="ledger"),
     path("settings/", views.settings_index, name="settings"),
     path("settings/users/", views.users, name="users"),
     path("settings/users/<int:user_id>/role/", views.user_role, name="user_role"),

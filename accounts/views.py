@@ -1,10 +1,10 @@
-"""Pages for first run, signing in, user management and the Lusha connection."""
+"""Pages for first run, signing in, user management and the Lusha connection (spend and the
+ledger are in the spend app)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -21,15 +21,13 @@ from accounts.connection import (
 from accounts.forms import (
     ActiveForm,
     FirstAdminForm,
-    LedgerFilterForm,
     LushaConnectionForm,
     RoleForm,
     ThrottledAuthenticationForm,
     UserCreateForm,
 )
 from accounts.models import User
-from accounts.permissions import ADMINS, EVERYONE, MANAGERS, role_required
-from accounts.selectors import ledger_calls, ledger_credits_total, ledger_users
+from accounts.permissions import ADMINS, EVERYONE, role_required
 from accounts.services import (
     FirstRunAlreadyDoneError,
     LastAdminError,
@@ -213,42 +211,3 @@ def lusha_connection(request):
         status = 400
     context = {"form": form, "connection": connection, "sandbox_url": settings.LUSHA_SANDBOX_URL}
     return render(request, "accounts/lusha_connection.html", context, status=status)
-
-
-# ---- spend (the spend issue builds this page) ---------------------------------------------
-
-
-@role_required(*EVERYONE)
-def spend(request):
-    return render(
-        request,
-        "coming_soon.html",
-        {
-            "section": "Spend",
-            "what": "Credits spent over time, by person, list and action, and the budgets "
-            "that cap them.",
-        },
-    )
-
-
-@role_required(*MANAGERS)
-def ledger(request):
-    """Every call to Lusha, newest first: who, why, what it returned and what it cost."""
-    form = LedgerFilterForm(request.GET or None, users=ledger_users())
-    filters = form.cleaned_data if form.is_valid() else {}
-    calls = ledger_calls(
-        purpose=filters.get("purpose", ""),
-        user_id=filters.get("user"),
-        outcome=filters.get("outcome", ""),
-    )
-    page = Paginator(calls, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "credits_total": ledger_credits_total(calls),
-        "query": query.urlencode(),
-    }
-    template = "accounts/ledger.html#ledger-table" if request.htmx else "accounts/ledger.html"
-    return render(request, template, context)

@@ -1,0 +1,183 @@
+"""The spend pages' filters, read from the query string: a bad value is reported in the page and
+ignored (the default takes its place), never a 500."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+
+from accounts.models import Purpose
+from spend.selectors import GRANULARITIES, bucket_days, month_before, month_start
+
+# Wider than this and a bar is under two pixels: the form asks for a coarser granularity.
+MAX_BARS = 370
+
+
+class QuickSelect(forms.Select):
+    """A <select> rendered in one pass. Django renders each <option> through its own widget
+    template: for the 300 lists and 50 users of a team that was a third of the dashboard's
+    time (the benchmark in bench/bench_dashboard.py)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            "<select{}>{}</select>", flatatt(self.build_attrs(self.attrs, {**(attrs or {}),
+            "name": name})), options,
+        )  # fmt: skip
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def default_start(end: datetime.date, granularity: str) -> datetime.date:
+    """The range a granularity shows unless asked: 30 days, 12 weeks or 12 months."""
+    if granularity == "week":
+        return end - datetime.timedelta(weeks=12) - datetime.timedelta(days=end.weekday())
+    if granularity == "month":
+        first = month_start(end)
+        for _ in range(11):
+            first = month_before(first)
+        return first
+    return end - datetime.timedelta(days=29)
+
+
+def _date_range_clean(form: forms.Form, cleaned: dict) -> None:
+    start, end = cleaned.get("start"), cleaned.get("end")
+    if start and end and start > end:
+        form.add_error("end", "The end date is before the start date.")
+        cleaned.pop("end", None)
+
+
+class DashboardFilterForm(forms.Form):
+    granularity = forms.ChoiceField(
+        required=False,
+        label="Show credits per",
+        choices=[(value, value) for value in GRANULARITIES],
+    )
+    user = forms.TypedChoiceField(
+        required=False, label="User", coerce=int, empty_value=None, widget=QuickSelect
+    )
+    list = forms.TypedChoiceField(
+        required=False, label="List", coerce=int, empty_value=None, widget=QuickSelect
+    )
+    start = forms.DateField(required=False, label="From", widget=DateInput())
+    end = forms.DateField(required=False, label="To", widget=DateInput())
+
+    def __init__(self, *args, users, lists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Everyone")] + [
+            (user.pk, user.get_username()) for user in users
+        ]
+        self.fields["list"].choices = [("", "Any list")] + [
+            (pk, f"{name} (#{pk})") for pk, name in lists
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        _date_range_clean(self, cleaned)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    granularity: str
+    start: datetime.date
+    end: datetime.date
+    user_id: int | None
+    list_id: int | None
+
+
+def dashboard_filters(form: DashboardFilterForm, *, today: datetime.date) -> DashboardFilters:
+    """What the dashboard shows: the valid filters, and defaults for the rest."""
+    data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    granularity = data.get("granularity") or "day"
+    end = data.get("end") or today
+    start = data.get("start") or default_start(end, granularity)
+    if start > end:  # a start after today's default end
+        end = start
+    if len(bucket_days(start, end, granularity)) > MAX_BARS:
+        form.add_error(
+            None,
+            f"That range is too long to show per {granularity}: choose a coarser one "
+            f"(week or month) or a shorter range. Showing the last {MAX_BARS} {granularity}s.",
+        )
+        if granularity == "day":
+            start = end - datetime.timedelta(days=MAX_BARS - 1)
+        else:
+            start = end - datetime.timedelta(weeks=MAX_BARS - 1)
+    return DashboardFilters(
+        granularity=granularity,
+        start=start,
+        end=end,
+        user_id=data.get("user"),
+        list_id=data.get("list"),
+    )
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's filters."""
+
+    purpose = forms.ChoiceField(required=False, label="Purpose")
+    user = forms.TypedChoiceField(
+        required=False, label="User", coerce=int, empty_value=None, widget=QuickSelect
+    )
+    list = forms.IntegerField(required=False, label="List id", min_value=1)
+    job = forms.IntegerField(required=False, label="Job id", min_value=1)
+    outcome = forms.ChoiceField(
+        required=False,
+        label="Outcome",
+        choices=[("", "Any"), ("ok", "Succeeded"), ("failed", "Failed")],
+    )
+    start = forms.DateField(required=False, label="From", widget=DateInput())
+    end = forms.DateField(required=False, label="To", widget=DateInput())
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [("", "Any"), *Purpose.choices]
+        self.fields["user"].choices = [("", "Anyone")] + [(u.pk, u.get_username()) for u in users]
+        for name in ("list", "job"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "size": 8})
+
+    def clean(self):
+        cleaned = super().clean()
+        _date_range_clean(self, cleaned)
+        return cleaned
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.ledger_calls: only the filters that were valid."""
+        data = self.cleaned_data if self.is_valid() else getattr(self, "cleaned_data", {})
+        return {
+            "purpose": data.get("purpose") or "",
+            "user_id": data.get("user"),
+            "list_id": data.get("list"),
+            "job_id": data.get("job"),
+            "outcome": data.get("outcome") or "",
+            "start": data.get("start"),
+            "end": data.get("end"),
+        }
+
+
+def filter_errors(form: forms.Form) -> list[str]:
+    """The form's errors as sentences naming the filter, for the page's alert."""
+    messages = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.append(f"{label}: {error}" if label else error)
+    return messages

@@ -1,0 +1,400 @@
+"""Reads for the spend pages: the roll-ups (SpendDaily) for every total, the ledger (ApiCall)
+only for its own page and export.
+
+Every figure on the dashboard is a sum over SpendDaily, a few thousand rows a month, so the page
+costs the same with a million ledger rows as with ten.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from accounts.models import ApiCall, Purpose, User
+from lists.models import EnrichmentJob, LeadList
+from spend.models import NONE, Budget, SpendDaily
+
+GRANULARITIES = ("day", "week", "month")
+
+
+# ---- calendar ---------------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_before(first: datetime.date) -> datetime.date:
+    """The first day of the month before `first` (itself a first day)."""
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def bucket_start(day: datetime.date, granularity: str) -> datetime.date:
+    """The first day of the bucket `day` falls in (weeks start on Monday, as in ISO)."""
+    if granularity == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if granularity == "month":
+        return month_start(day)
+    return day
+
+
+def bucket_days(start: datetime.date, end: datetime.date, granularity: str) -> list:
+    """Every bucket between start and end, both included, so empty ones show as gaps."""
+    buckets, current = [], bucket_start(start, granularity)
+    while current <= end:
+        buckets.append(current)
+        if granularity == "day":
+            current += datetime.timedelta(days=1)
+        elif granularity == "week":
+            current += datetime.timedelta(days=7)
+        else:
+            current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return buckets
+
+
+def purpose_label(purpose: str) -> str:
+    return dict(Purpose.choices).get(purpose, purpose.replace("_", " ").capitalize())
+
+
+# ---- the dashboard ----------------------------------------------------------------------------
+
+
+def _rollups(
+    *, start: datetime.date, end: datetime.date, user_id: int | None, list_id: int | None
+) -> QuerySet:
+    rows = SpendDaily.objects.filter(day__gte=start, day__lte=end)
+    if user_id:
+        rows = rows.filter(user_id=user_id)
+    if list_id:
+        rows = rows.filter(list_id=list_id)
+    return rows
+
+
+@dataclass
+class Saved:
+    purpose: str
+    label: str
+    count: int
+    credits: int
+
+
+@dataclass
+class Series:
+    """Credits per bucket and purpose, in the order the chart stacks them, and what the
+    portal's store and cache saved in the same range (read by the same query)."""
+
+    buckets: list  # first day of each bucket
+    purposes: list  # purposes that spent something, most expensive first
+    credits: dict = field(default_factory=dict)  # (bucket, purpose) -> credits
+    saved: list = field(default_factory=list)  # Saved, most credits first
+
+    def total(self, bucket) -> int:
+        return sum(self.credits.get((bucket, purpose), 0) for purpose in self.purposes)
+
+    @property
+    def grand_total(self) -> int:
+        return sum(self.credits.values())
+
+
+def spend_series(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    granularity: str,
+    user_id: int | None = None,
+    list_id: int | None = None,
+) -> Series:
+    """Credits spent per day, week or month, by purpose (what the chart stacks), and the
+    credits saved by purpose over the whole range."""
+    rows = _rollups(start=start, end=end, user_id=user_id, list_id=list_id)
+    key = "day"
+    if granularity in ("week", "month"):
+        truncate = TruncWeek if granularity == "week" else TruncMonth
+        rows, key = rows.annotate(bucket=truncate("day")), "bucket"
+    else:
+        granularity = "day"
+    grouped = (
+        rows.values(key, "purpose")
+        .annotate(
+            total=Sum("credits"), saved_count=Sum("saved_count"), saved_credits=Sum("saved_credits")
+        )
+        .order_by()
+    )
+    credits: dict = {}
+    by_purpose: dict = {}
+    saved: dict = {}
+    for row in grouped:
+        purpose = row["purpose"]
+        if row["saved_count"] or row["saved_credits"]:
+            count, worth = saved.get(purpose, (0, 0))
+            saved[purpose] = (count + row["saved_count"], worth + row["saved_credits"])
+        if not row["total"]:
+            continue
+        bucket = row[key]
+        if isinstance(bucket, datetime.datetime):  # SQLite truncates dates to datetimes
+            bucket = bucket.date()
+        credits[(bucket, purpose)] = credits.get((bucket, purpose), 0) + row["total"]
+        by_purpose[purpose] = by_purpose.get(purpose, 0) + row["total"]
+    purposes = sorted(by_purpose, key=lambda purpose: (-by_purpose[purpose], purpose))
+    return Series(
+        buckets=bucket_days(start, end, granularity),
+        purposes=purposes,
+        credits=credits,
+        saved=sorted(
+            (
+                Saved(purpose, purpose_label(purpose), *figures)
+                for purpose, figures in saved.items()
+            ),
+            key=lambda row: (-row.credits, row.purpose),
+        ),
+    )
+
+
+@dataclass
+class UserSpend:
+    user_id: int
+    name: str
+    this_month: int
+    last_month: int
+    budget: int | None
+
+    @property
+    def percent_used(self) -> int | None:
+        if not self.budget:
+            return None
+        return round(100 * self.this_month / self.budget)
+
+
+def _month_sums(rows: QuerySet, today: datetime.date) -> dict:
+    this_month = month_start(today)
+    last_month = month_before(this_month)
+    return rows.filter(day__gte=last_month, day__lte=today).aggregate(
+        this_month=Sum("credits", filter=Q(day__gte=this_month), default=0),
+        last_month=Sum("credits", filter=Q(day__lt=this_month), default=0),
+    )
+
+
+def spend_by_user(*, today: datetime.date, list_id: int | None = None) -> list[UserSpend]:
+    """This month's and last month's credits per user, with each one's budget; users with a
+    budget appear even before they spend. Calls nobody caused (scheduled checks) are "system"."""
+    this_month = month_start(today)
+    last_month = month_before(this_month)
+    rows = SpendDaily.objects.filter(day__gte=last_month, day__lte=today)
+    if list_id:
+        rows = rows.filter(list_id=list_id)
+    sums = {
+        row["user_id"]: row
+        for row in rows.values("user_id")
+        .annotate(
+            this_month=Sum("credits", filter=Q(day__gte=this_month), default=0),
+            last_month=Sum("credits", filter=Q(day__lt=this_month), default=0),
+        )
+        .order_by()
+        if row["this_month"] or row["last_month"]
+    }
+    budgets = dict(
+        Budget.objects.filter(user__isnull=False).values_list("user_id", "monthly_credits")
+    )
+    ids = set(sums) | set(budgets)
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+    table = []
+    for user_id in ids:
+        row = sums.get(user_id, {})
+        name = names.get(user_id) or ("system" if user_id == NONE else f"removed user {user_id}")
+        table.append(
+            UserSpend(
+                user_id=user_id,
+                name=name,
+                this_month=row.get("this_month", 0),
+                last_month=row.get("last_month", 0),
+                budget=budgets.get(user_id),
+            )
+        )
+    return sorted(table, key=lambda spend: (-spend.this_month, -spend.last_month, spend.name))
+
+
+@dataclass
+class TeamSpend:
+    this_month: int
+    last_month: int
+    budget: int | None
+
+    @property
+    def percent_used(self) -> int | None:
+        return round(100 * self.this_month / self.budget) if self.budget else None
+
+
+def spend_team(*, today: datetime.date, by_user: list[UserSpend] | None = None) -> TeamSpend:
+    """The whole team's credits this month and last, against the team budget if one is set.
+    `by_user`, when it covers every list, already holds the sums: no second query."""
+    if by_user is None:
+        sums = _month_sums(SpendDaily.objects.all(), today)
+    else:
+        sums = {
+            "this_month": sum(row.this_month for row in by_user),
+            "last_month": sum(row.last_month for row in by_user),
+        }
+    budget = Budget.objects.filter(user__isnull=True).values_list("monthly_credits", flat=True)
+    return TeamSpend(**sums, budget=budget.first())
+
+
+@dataclass
+class ListSpend:
+    list_id: int
+    name: str
+    credits: int
+    calls: int
+
+
+def spend_by_list(
+    *, start: datetime.date, end: datetime.date, user_id: int | None = None, limit: int = 20
+) -> list[ListSpend]:
+    """The lists that cost the most in the range (calls for no list left out)."""
+    rows = (
+        _rollups(start=start, end=end, user_id=user_id, list_id=None)
+        .exclude(list_id=NONE)
+        .values("list_id")
+        .annotate(total=Sum("credits"), calls=Sum("calls"))
+        .filter(total__gt=0)
+        .order_by("-total", "list_id")[:limit]
+    )
+    rows = list(rows)
+    names = dict(
+        LeadList.objects.filter(pk__in=[row["list_id"] for row in rows]).values_list("pk", "name")
+    )
+    return [
+        ListSpend(
+            list_id=row["list_id"],
+            name=names.get(row["list_id"], f"deleted list {row['list_id']}"),
+            credits=row["total"],
+            calls=row["calls"],
+        )
+        for row in rows
+    ]
+
+
+def jobs_most_expensive(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    user_id: int | None = None,
+    list_id: int | None = None,
+    limit: int = 10,
+) -> QuerySet:
+    """Enrichment jobs started in the range that cost the most."""
+    start_at, end_at = day_bounds(start, end)
+    jobs = EnrichmentJob.objects.filter(
+        created_at__gte=start_at, created_at__lt=end_at, credits_spent__gt=0
+    )
+    if user_id:
+        jobs = jobs.filter(created_by_id=user_id)
+    if list_id:
+        jobs = jobs.filter(lead_list_id=list_id)
+    return jobs.select_related("lead_list", "created_by").order_by("-credits_spent", "-pk")[:limit]
+
+
+# ---- a BDR's own page -------------------------------------------------------------------------
+
+
+@dataclass
+class MySpend:
+    this_month: int
+    last_month: int
+    budget: int | None
+    by_purpose: list  # (label, this month, last month)
+
+    @property
+    def percent_used(self) -> int | None:
+        return round(100 * self.this_month / self.budget) if self.budget else None
+
+    @property
+    def left(self) -> int | None:
+        return max(0, self.budget - self.this_month) if self.budget else None
+
+
+def spend_of_user(*, user: User, today: datetime.date) -> MySpend:
+    """One user's own spend: never anyone else's rows."""
+    this_month = month_start(today)
+    last_month = month_before(this_month)
+    rows = SpendDaily.objects.filter(user_id=user.pk, day__gte=last_month, day__lte=today)
+    by_purpose = (
+        rows.values("purpose")
+        .annotate(
+            this_month=Sum("credits", filter=Q(day__gte=this_month), default=0),
+            last_month=Sum("credits", filter=Q(day__lt=this_month), default=0),
+        )
+        .order_by("-this_month", "-last_month", "purpose")
+    )
+    budget = Budget.objects.filter(user=user).values_list("monthly_credits", flat=True).first()
+    return MySpend(
+        **_month_sums(rows, today),
+        budget=budget,
+        by_purpose=[
+            (purpose_label(row["purpose"]), row["this_month"], row["last_month"])
+            for row in by_purpose
+            if row["this_month"] or row["last_month"]
+        ],
+    )
+
+
+# ---- the ledger -------------------------------------------------------------------------------
+
+LEDGER_OUTCOMES = {"ok": Q(error_code=""), "failed": ~Q(error_code="")}
+
+
+def day_bounds(
+    start: datetime.date | None, end: datetime.date | None
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """[start of `start`, start of the day after `end`) in the portal's time zone."""
+    tz = timezone.get_current_timezone()
+
+    def midnight(day):
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+
+    return (
+        midnight(start) if start else None,
+        midnight(end + datetime.timedelta(days=1)) if end else None,
+    )
+
+
+def ledger_calls(
+    *,
+    purpose: str = "",
+    user_id: int | None = None,
+    list_id: int | None = None,
+    job_id: int | None = None,
+    outcome: str = "",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> QuerySet:
+    """Ledger rows, newest first, narrowed by the filters that are set (unknown ones ignored)."""
+    calls = ApiCall.objects.select_related("user").order_by("-created_at", "-id")
+    if purpose in Purpose.values:
+        calls = calls.filter(purpose=purpose)
+    if user_id:
+        calls = calls.filter(user_id=user_id)
+    if list_id:
+        calls = calls.filter(list_id=list_id)
+    if job_id:
+        calls = calls.filter(job_id=job_id)
+    if outcome in LEDGER_OUTCOMES:
+        calls = calls.filter(LEDGER_OUTCOMES[outcome])
+    start_at, end_at = day_bounds(start, end)
+    if start_at:
+        calls = calls.filter(created_at__gte=start_at)
+    if end_at:
+        calls = calls.filter(created_at__lt=end_at)
+    return calls
+
+
+def ledger_credits_total(calls: QuerySet) -> int:
+    return calls.aggregate(total=Sum("credits_charged"))["total"] or 0
+
+
+def ledger_users() -> QuerySet:
+    """Every user, for the ledger's filter: a user with no calls is a valid (empty) filter."""
+    return User.objects.order_by("username")
