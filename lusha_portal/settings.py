@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "signals.context_processors.signals_unread",
             ],
         },
     },
@@ -235,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",
         "schedule": 15 * 60,
+    },
+    "signals-poll-due-watches": {
+        "task": "signals.tasks.poll_due_watches",
+        "schedule": 5 * 60,
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

@@ -6,4 +6,10 @@ app_name = "signals"
 
 urlpatterns = [
     path("", views.feed, name="feed"),
+    path("read/", views.mark_read, name="mark_read"),
+    path("events/<int:event_id>/act/", views.event_act, name="event_act"),
+    path("watches/", views.watches, name="watches"),
+    path("watches/new/", views.watch_new, name="watch_new"),
+    path("watches/<int:watch_id>/", views.watch, name="watch"),
+    path("watches/<int:watch_id>/control/", views.watch_control, name="watch_control"),
 ]

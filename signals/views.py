@@ -1,18 +1,345 @@
-"""The signals feed. The page itself arrives with the signals issue."""
+"""The signals pages: the feed (filtered in the URL, an htmx partial), marking read, acting on
+an event, and the watches on lists."""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import EVERYONE, role_required
+from lists.models import LeadList
+from lists.selectors import list_changeable_by, list_for_user, lists_visible
+from lists.services.enrichment import enrichment_start
+from lists.services.members import list_records_add
+from lusha_portal.lusha.errors import LushaError
+from prospecting.models import Company, Kind
+from prospecting.services import lead_lists_writable, store_companies_upsert
+from signals.catalog import type_choices, type_label
+from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchForm
+from signals.models import PollRun, SignalEventList, Watch
+from signals.selectors import event_for_user, events_visible, watch_for_user, watches_visible
+from signals.sentences import sentence
+from signals.services import (
+    events_mark_read,
+    watch_delete,
+    watch_pause,
+    watch_poll_enqueue,
+    watch_save,
+)
+
+PAGE_SIZE = 50
+
+
+def _feed_url(query: str = "") -> str:
+    url = reverse("signals:feed")
+    return f"{url}?{query}" if query else url
+
+
+def _filtered(user, form: FeedFilterForm):
+    cleaned = form.cleaned_data
+    events = events_visible(user)
+    if cleaned.get("type"):
+        events = events.filter(signal_type=cleaned["type"])
+    if cleaned.get("list"):
+        events = events.filter(list_links__lead_list_id=cleaned["list"])
+    if cleaned.get("since"):
+        events = events.filter(signal_date__gte=cleaned["since"])
+    if cleaned.get("until"):
+        events = events.filter(signal_date__lte=cleaned["until"])
+    if cleaned.get("unread"):
+        events = events.filter(is_read=False)
+    return events
+
+
+def _feed_form(user, data) -> FeedFilterForm:
+    lists = lists_visible(user).order_by(Lower("name"), "pk")
+    types = events_visible(user).order_by().values_list("signal_type", flat=True).distinct()
+    form = FeedFilterForm(data, types=sorted(set(types)), lists=lists)
+    form.is_valid()  # invalid parts are reported on the page and ignored
+    return form
 
 
 @role_required(*EVERYONE)
+@require_GET
 def feed(request):
-    return render(
-        request,
-        "coming_soon.html",
-        {
-            "section": "Signals",
-            "what": "Job changes, promotions, hiring surges and news for the contacts and "
-            "companies on your lists.",
-        },
+    """Signals on the lists the person can see, newest first."""
+    user = request.user
+    form = _feed_form(user, request.GET)
+    visible_lists = lists_visible(user).values("pk")
+    events = (
+        _filtered(user, form)
+        .select_related("contact", "company")
+        .prefetch_related(
+            Prefetch(
+                "list_links",
+                queryset=SignalEventList.objects.filter(lead_list__in=visible_lists)
+                .select_related("lead_list")
+                .order_by("lead_list__name"),
+            )
+        )
+        .order_by("-signal_date", "-pk")
     )
+    page = Paginator(events, PAGE_SIZE).get_page(form.cleaned_data.get("page"))
+    carried = form.carried()
+    rows = [
+        {
+            "event": event,
+            "sentence": sentence(event),
+            "label": type_label(event.signal_type),
+            "lists": [link.lead_list for link in event.list_links.all()],
+        }
+        for event in page.object_list
+    ]
+    context = {
+        "nav_section": "signals",
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "carried": carried,
+        "query": urlencode(carried),
+        "filter_errors": form.error_labels(),
+        "contact_lists": lead_lists_writable(user, Kind.CONTACTS).order_by(Lower("name")),
+        "company_lists": lead_lists_writable(user, Kind.COMPANIES).order_by(Lower("name")),
+        "watch_count": watches_visible(user).count(),
+    }
+    template = "signals/feed.html#events" if request.htmx else "signals/feed.html"
+    return render(request, template, context)
+
+
+def _back_to_feed(request):
+    """Back to the feed as it was filtered (only the feed's own parameters are carried)."""
+    pairs = [
+        (name, value)
+        for name, value in _query_pairs(request.POST.get("query", ""))
+        if name in (*FEED_PARAMETERS, "page")
+    ]
+    return redirect(_feed_url(urlencode(pairs)))
+
+
+@role_required(*EVERYONE)
+@require_POST
+def mark_read(request):
+    """Mark the chosen events read (or everything the filters show), for this person only."""
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Those signals could not be marked read.")
+        return _back_to_feed(request)
+    user = request.user
+    if form.cleaned_data["all"]:
+        filters = _feed_form(user, dict(_query_pairs(request.POST.get("query", ""))))
+        ids = _filtered(user, filters).filter(is_read=False).values_list("pk", flat=True)
+    else:
+        ids = (
+            events_visible(user)
+            .filter(pk__in=form.cleaned_data["event"])
+            .values_list("pk", flat=True)
+        )
+    marked = events_mark_read(user=user, event_ids=list(ids))
+    messages.success(request, f"Marked {marked} signal{'s' if marked != 1 else ''} read.")
+    return _back_to_feed(request)
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    return parse_qsl(query)[:20]
+
+
+@role_required(*EVERYONE)
+@require_POST
+def event_act(request, event_id: int):
+    """From the feed: add the contact (or a company change's new company) to a list, and
+    enrich the contact's new email."""
+    user = request.user
+    event = event_for_user(user, event_id)
+    action = request.POST.get("action", "")
+    target = _target(user, request.POST.get("target", ""))
+    if action == "add_contact" and event.contact_id:
+        if target is None or target.kind != Kind.CONTACTS:
+            messages.error(request, "Choose a contact list to add them to.")
+        else:
+            added, _ = list_records_add(lead_list=target, record_ids=[event.contact_id], user=user)
+            messages.success(
+                request,
+                f"Added {event.contact.full_name} to “{target.name}”."
+                if added
+                else f"{event.contact.full_name} is already in “{target.name}”.",
+            )
+    elif action == "add_company" and event.signal_type == "companyChange":
+        if target is None or target.kind != Kind.COMPANIES:
+            messages.error(request, "Choose a company list to add the new company to.")
+        else:
+            company = _new_company(event)
+            if company is None:
+                messages.error(request, "Lusha did not say which company they moved to.")
+            else:
+                list_records_add(lead_list=target, record_ids=[company.pk], user=user)
+                messages.success(request, f"Added {company.name} to “{target.name}”.")
+    elif action == "enrich_email" and event.contact_id:
+        lead_list = next(
+            (x for x in event.lists.filter(pk__in=lists_visible(user).values("pk"))), None
+        )
+        if lead_list is None:
+            raise Http404("No such signal.")
+        job = enrichment_start(
+            lead_list=lead_list, reveal=["emails"], user=user, lusha_ids=[event.contact.lusha_id]
+        )
+        messages.success(request, f"Enriching {event.contact.full_name}'s email.")
+        return redirect("lists:job", job_id=job.pk)
+    else:
+        messages.error(request, "That action does not apply to this signal.")
+    return _back_to_feed(request)
+
+
+def _target(user, value: str) -> LeadList | None:
+    if not value.isdigit():
+        return None
+    return lists_visible(user).filter(pk=int(value)).first()
+
+
+def _new_company(event) -> Company | None:
+    details = event.details
+    lusha_id = str(details.get("currentCompanyId") or "")
+    if not lusha_id:
+        return None
+    preview = {
+        "id": lusha_id,
+        "name": details.get("currentCompanyName") or "",
+        "domain": details.get("currentDomain") or "",
+    }
+    existing = Company.objects.filter(lusha_id=lusha_id).first()
+    return existing or store_companies_upsert([preview]).get(lusha_id)
+
+
+# ---- watches ---------------------------------------------------------------------------------
+
+
+@role_required(*EVERYONE)
+@require_GET
+def watches(request):
+    """The watches on the lists the person can see, and a way to watch another list."""
+    user = request.user
+    visible = watches_visible(user).order_by(Lower("lead_list__name"))
+    watched = set(visible.values_list("lead_list_id", flat=True))
+    choices = [
+        x
+        for x in lists_visible(user).order_by(Lower("name"))
+        if x.pk not in watched and list_changeable_by(user, x)
+    ]
+    context = {
+        "nav_section": "signals",
+        "watches": [
+            {"watch": w, "labels": [type_label(t) for t in w.signal_types]} for w in visible
+        ],
+        "unwatched": choices,
+    }
+    return render(request, "signals/watches.html", context)
+
+
+def _type_choices(request, kind: str) -> list[tuple[str, str]]:
+    try:
+        return type_choices(kind, user=request.user)
+    except LushaError as error:
+        messages.error(request, f"The signal types could not be loaded: {error}")
+        return []
+
+
+@role_required(*EVERYONE)
+@require_http_methods(["GET", "POST"])
+def watch_new(request):
+    """Watch a list: choose the signals to follow and how often."""
+    value = request.POST.get("list") or request.GET.get("list") or ""
+    if not value.isdigit():
+        messages.error(request, "Choose a list to watch.")
+        return redirect("signals:watches")
+    lead_list = list_for_user(request.user, int(value), change=True)
+    existing = Watch.objects.filter(lead_list=lead_list).first()
+    if existing is not None:
+        return redirect("signals:watch", watch_id=existing.pk)
+    choices = _type_choices(request, lead_list.kind)
+    form = WatchForm(request.POST or None, type_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        watch = watch_save(
+            lead_list=lead_list,
+            user=request.user,
+            signal_types=form.cleaned_data["signal_types"],
+            schedule=form.cleaned_data["schedule"],
+            paused=form.cleaned_data["paused"],
+        )
+        if not watch.paused:
+            watch_poll_enqueue(watch=watch)
+        messages.success(request, f"Watching “{lead_list.name}”; the first poll has started.")
+        return redirect("signals:watch", watch_id=watch.pk)
+    context = {"nav_section": "signals", "lead_list": lead_list, "form": form, "watch": None}
+    return render(request, "signals/watch.html", context, status=400 if form.errors else 200)
+
+
+@role_required(*EVERYONE)
+@require_http_methods(["GET", "POST"])
+def watch(request, watch_id: int):
+    """A watch: its settings, its last polls and why one stopped."""
+    user = request.user
+    current = watch_for_user(user, watch_id)
+    can_change = list_changeable_by(user, current.lead_list)
+    initial = {
+        "signal_types": current.signal_types,
+        "schedule": current.schedule,
+        "paused": current.paused,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = WatchForm(data, initial=initial, type_choices=_type_choices(request, current.kind))
+    if request.method == "POST":
+        current = watch_for_user(user, watch_id, change=True)
+        if form.is_valid():
+            watch_save(
+                lead_list=current.lead_list,
+                user=user,
+                signal_types=form.cleaned_data["signal_types"],
+                schedule=form.cleaned_data["schedule"],
+                paused=form.cleaned_data["paused"],
+            )
+            messages.success(request, "Saved.")
+            return redirect("signals:watch", watch_id=current.pk)
+    context = {
+        "nav_section": "signals",
+        "watch": current,
+        "lead_list": current.lead_list,
+        "form": form,
+        "can_change": can_change,
+        "labels": [type_label(t) for t in current.signal_types],
+        "runs": PollRun.objects.filter(watch=current).order_by("-pk")[:10],
+    }
+    if request.htmx:
+        return render(request, "signals/watch.html#status", context)
+    return render(request, "signals/watch.html", context, status=400 if form.errors else 200)
+
+
+@role_required(*EVERYONE)
+@require_POST
+def watch_control(request, watch_id: int):
+    """Pause, resume, poll now or stop watching."""
+    current = watch_for_user(request.user, watch_id, change=True)
+    action = request.POST.get("action", "")
+    if action in ("pause", "resume"):
+        watch_pause(watch=current, paused=action == "pause", user=request.user)
+        messages.success(request, "Paused." if action == "pause" else "Resumed.")
+    elif action == "poll":
+        if current.paused:
+            messages.error(request, "Resume the watch to poll it.")
+        else:
+            watch_poll_enqueue(watch=current)
+            messages.success(request, "Polling now; new signals appear in the feed.")
+    elif action == "delete":
+        name = current.lead_list.name
+        watch_delete(watch=current, user=request.user)
+        messages.success(request, f"Stopped watching “{name}”. Its signals stay in the feed.")
+        return redirect("signals:watches")
+    else:
+        messages.error(request, "Unknown action.")
+    return redirect("signals:watch", watch_id=current.pk)

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.connection import connection_update
 from accounts.models import Role
 from lists.models import EnrichmentJob, ImportJob, LeadList
+from signals.models import SignalEvent, SignalEventList, Watch
 from tests.factories import UserFactory
 
 KEY = "lusha-key-CANARY-0b5e1d77c2a9"
@@ -31,8 +32,6 @@ ACCESS = {
     "accounts:password_change_done": ("get", EVERYONE),
     "accounts:set_password": ("get", PUBLIC),  # the token in the link is the permission
     "accounts:set_password_done": ("get", PUBLIC),
-    "accounts:spend": ("get", EVERYONE),
-    "accounts:ledger": ("get", MANAGERS),
     "accounts:settings": ("get", EVERYONE),
     "accounts:users": ("get", ADMINS),
     "accounts:user_role": ("post", ADMINS),
@@ -47,6 +46,17 @@ ACCESS = {
     "prospecting:save_search": ("post", EVERYONE),
     "prospecting:refresh_catalogs": ("post", ADMINS),
     "signals:feed": ("get", EVERYONE),
+    "signals:mark_read": ("post", EVERYONE),
+    "signals:event_act": ("post", EVERYONE),  # events of lists the person can see; else 404
+    "signals:watches": ("get", EVERYONE),
+    "signals:watch_new": ("get", EVERYONE),
+    "signals:watch": ("get", EVERYONE),
+    "signals:watch_control": ("post", EVERYONE),
+    "spend:dashboard": ("get", MANAGERS),
+    "spend:usage_refresh": ("post", MANAGERS),
+    "spend:ledger": ("get", MANAGERS),
+    "spend:ledger_csv": ("get", MANAGERS),
+    "spend:mine": ("get", EVERYONE),
     "lists:index": ("get", EVERYONE),
     "lists:detail": ("get", EVERYONE),
     "lists:rename": ("post", EVERYONE),
@@ -88,6 +98,8 @@ def url_for(name, objects):
         "list_id": objects["list"].pk,
         "job_id": objects["job"].pk,
         "import_id": objects["import"].pk,
+        "watch_id": objects["watch"].pk,
+        "event_id": objects["event"].pk,
         "uidb64": "MQ",
         "token": "set-password",
     }
@@ -117,6 +129,14 @@ def portal(db, sandbox):
     objects["import"] = ImportJob.objects.create(
         created_by=bdr, lead_list=objects["list"], kind="contacts", filename="people.csv"
     )
+    objects["watch"] = Watch.objects.create(
+        lead_list=objects["list"], owner=bdr, signal_types=["promotion"]
+    )
+    objects["event"] = SignalEvent.objects.create(
+        kind="contacts", lusha_id="1", signal_type="promotion", signal_date="2026-11-01",
+        details={"signalDate": "2026-11-01"}, details_hash="0",
+    )  # fmt: skip
+    SignalEventList.objects.create(event=objects["event"], lead_list=objects["list"])
     return objects
 
 

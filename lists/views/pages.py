@@ -34,6 +34,7 @@ from lists.services.members import (
     list_members_remove,
 )
 from prospecting.services import lead_list_create, lead_lists_writable
+from signals.selectors import lists_unread_counts
 
 PAGE_SIZE = 50
 NOT_YOURS = "Only the list's owner or a manager can change this list."
@@ -75,6 +76,9 @@ def index(request):
         return redirect("lists:detail", list_id=lead_list.pk)
     lists = lists_with_counts(request.user).order_by(Lower("name"), "pk")
     user = request.user
+    unread = lists_unread_counts(user, [lead_list.pk for lead_list in lists])
+    for lead_list in lists:  # the queryset's cached rows: the sections below reuse them
+        lead_list.signals_unread = unread.get(lead_list.pk, 0)
     context = {
         "nav_section": "lists",
         "form": form,

@@ -1,0 +1,9 @@
+"""The unread signals count in the navigation."""
+
+from signals.selectors import events_unread_count
+
+
+def signals_unread(request):
+    if not request.user.is_authenticated:
+        return {}
+    return {"signals_unread": events_unread_count(request.user)}

@@ -1,0 +1,18 @@
+"""Background signal polls: thin tasks that take ids and call one service."""
+
+from celery import shared_task
+
+from signals.services import watch_poll, watches_poll_due
+
+
+@shared_task
+def poll_watch(watch_id: int) -> None:
+    """Poll one watch. Lusha trouble or a budget stops the poll (not the task); the next one
+    resumes it."""
+    watch_poll(watch_id=watch_id)
+
+
+@shared_task
+def poll_due_watches() -> int:
+    """Every few minutes: queue the watches whose daily or weekly poll is due."""
+    return watches_poll_due()

@@ -1,0 +1,244 @@
+"""The signals feed: sentences, filters, unread markers and the nav count, marking read, who
+sees what, and acting on an event."""
+
+import datetime
+
+import pytest
+
+from lists.models import LeadList, LeadListMember
+from prospecting.models import Company, Contact
+from signals.models import SignalEvent, SignalEventList, SignalRead
+from signals.services import details_hash, events_mark_read, watch_poll
+from tests.signals.helpers import contacts_list, watch_on
+
+FEED = "/signals/"
+
+
+def a_list(owner, name, *, shared=False, kind="contacts"):
+    return LeadList.objects.create(owner=owner, name=name, kind=kind, shared=shared)
+
+
+def promotion(lead_list, *, name="Dana Levi", lusha_id="1001", day="2026-05-03", title="VP Sales"):
+    first, last = name.split()
+    contact, _ = Contact.objects.get_or_create(
+        lusha_id=lusha_id, defaults={"first_name": first, "last_name": last}
+    )
+    LeadListMember.objects.get_or_create(lead_list=lead_list, contact=contact)
+    details = {
+        "signalDate": day, "currentTitle": title, "currentCompanyName": "Acme",
+        "currentCompanyId": "20001", "currentDomain": "acme.example",
+    }  # fmt: skip
+    event = SignalEvent.objects.create(
+        kind="contacts", lusha_id=lusha_id, contact=contact, signal_type="promotion",
+        signal_date=datetime.date.fromisoformat(day), details=details,
+        details_hash=details_hash(details),
+    )  # fmt: skip
+    SignalEventList.objects.create(event=event, lead_list=lead_list)
+    return event
+
+
+def company_change(lead_list, *, lusha_id="1002", day="2026-06-01"):
+    contact, _ = Contact.objects.get_or_create(
+        lusha_id=lusha_id, defaults={"first_name": "Omar", "last_name": "Haddad"}
+    )
+    details = {
+        "signalDate": day, "currentTitle": "Head of IT", "currentCompanyName": "Globex",
+        "currentCompanyId": "20002", "currentDomain": "globex.example",
+        "previousCompanyName": "Initech",
+    }  # fmt: skip
+    event = SignalEvent.objects.create(
+        kind="contacts", lusha_id=lusha_id, contact=contact, signal_type="companyChange",
+        signal_date=datetime.date.fromisoformat(day), details=details,
+        details_hash=details_hash(details),
+    )  # fmt: skip
+    SignalEventList.objects.create(event=event, lead_list=lead_list)
+    return event
+
+
+def test_each_event_reads_as_a_sentence_with_links_newest_first(client_for, bob):
+    mine = a_list(bob, "Bob's leads")
+    older = promotion(mine)
+    newer = company_change(mine)
+    response = client_for(bob).get(FEED)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>Dana Levi</strong> was promoted to VP Sales at Acme on 3 May 2026" in html
+    assert "<strong>Omar Haddad</strong> moved from Initech to Globex as Head of IT" in html
+    assert html.index("Omar Haddad") < html.index("Dana Levi")
+    assert f'href="/lists/{mine.pk}/"' in html
+    assert 'href="https://acme.example"' in html
+    assert older.pk
+    assert newer.pk
+
+
+def test_the_nav_counts_unread_signals_and_marking_read_is_per_person(client_for, bob, betty):
+    team = a_list(bob, "Team leads", shared=True)
+    first = promotion(team)
+    company_change(team)
+    page = client_for(bob).get("/lists/").content.decode()
+    assert '2<span class="visually-hidden"> unread</span>' in page
+    response = client_for(bob).post(
+        "/signals/read/", {"event": [first.pk], "query": "type=promotion"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/signals/?type=promotion"
+    assert SignalRead.objects.filter(user=bob).count() == 1
+    page = client_for(bob).get(FEED).content.decode()
+    assert '1<span class="visually-hidden"> unread</span>' in page
+    page = client_for(betty).get(FEED).content.decode()
+    assert '2<span class="visually-hidden"> unread</span>' in page, "Betty has read nothing"
+
+
+def test_mark_every_matching_signal_read_follows_the_filters(client_for, bob):
+    mine = a_list(bob, "Mine")
+    promotion(mine)
+    company_change(mine)
+    client_for(bob).post("/signals/read/", {"all": "1", "query": "type=companyChange"})
+    assert list(SignalRead.objects.values_list("event__signal_type", flat=True)) == [
+        "companyChange"
+    ]
+
+
+def test_only_unread_hides_what_was_read(client_for, bob):
+    mine = a_list(bob, "Mine")
+    read = promotion(mine)
+    company_change(mine)
+    events_mark_read(user=bob, event_ids=[read.pk])
+    html = client_for(bob).get(FEED, {"unread": "1"}).content.decode()
+    assert "Omar Haddad" in html
+    assert "Dana Levi" not in html
+
+
+def test_the_feed_filters_by_type_list_and_dates(client_for, bob):
+    first = a_list(bob, "First")
+    second = a_list(bob, "Second")
+    promotion(first, day="2026-03-01")
+    promotion(second, name="Ana Silva", lusha_id="1003", day="2026-08-01")
+    company_change(first, day="2026-09-01")
+    client = client_for(bob)
+
+    def names(**params):
+        html = client.get(FEED, params).content.decode()
+        return {n for n in ("Dana Levi", "Ana Silva", "Omar Haddad") if n in html}
+
+    assert names(type="promotion") == {"Dana Levi", "Ana Silva"}
+    assert names(list=second.pk) == {"Ana Silva"}
+    assert names(since="2026-07-01") == {"Ana Silva", "Omar Haddad"}
+    assert names(until="2026-08-31") == {"Dana Levi", "Ana Silva"}
+    assert names(since="2026-07-01", until="2026-08-31", type="promotion") == {"Ana Silva"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"since": "yesterday"},
+        {"until": "2026-02-30"},
+        {"type": "<script>"},
+        {"list": "abc"},
+        {"list": "999999"},
+        {"page": "-4"},
+    ],
+)
+def test_bad_filters_give_a_message_and_the_unfiltered_feed_never_an_error(client_for, bob, params):
+    promotion(a_list(bob, "Mine"))
+    response = client_for(bob).get(FEED, params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "was not understood and was ignored" in html
+    assert "Dana Levi" in html
+    assert "<script>" not in html
+
+
+def test_the_date_range_backwards_says_so(client_for, bob):
+    promotion(a_list(bob, "Mine"))
+    html = client_for(bob).get(FEED, {"since": "2026-09-01", "until": "2026-01-01"}).content
+    assert b"The end of the date range is before its start." in html
+
+
+def test_the_feed_is_an_htmx_partial_too(client_for, bob):
+    promotion(a_list(bob, "Mine"))
+    response = client_for(bob).get(FEED, {"type": "promotion"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="events">')
+    assert "Dana Levi" in html
+    assert "<nav" not in html
+
+
+def test_betty_sees_no_signals_of_bobs_private_lists_but_mona_sees_them(
+    client_for, bob, betty, mona
+):
+    private = a_list(bob, "Bob's private")
+    shared = a_list(bob, "Bob's shared", shared=True)
+    promotion(private)
+    secret = company_change(shared)
+    html = client_for(betty).get(FEED).content.decode()
+    assert "Omar Haddad" in html
+    assert "Dana Levi" not in html
+    assert "Bob&#x27;s private" not in html
+    html = client_for(betty).get(FEED, {"list": private.pk}).content.decode()
+    assert "Dana Levi" not in html
+    assert "was not understood" in html
+    html = client_for(mona).get(FEED).content.decode()
+    assert "Omar Haddad" in html
+    assert "Dana Levi" in html
+    assert secret.pk
+
+
+def test_betty_cannot_mark_or_act_on_signals_she_cannot_see(client_for, bob, betty):
+    private = a_list(bob, "Bob's private")
+    event = promotion(private)
+    client = client_for(betty)
+    client.post("/signals/read/", {"event": [event.pk]})
+    assert not SignalRead.objects.exists()
+    target = a_list(betty, "Betty's")
+    response = client.post(
+        f"/signals/events/{event.pk}/act/", {"action": "add_contact", "target": target.pk}
+    )
+    assert response.status_code == 404
+    assert not target.members.exists()
+
+
+def test_a_contact_from_the_feed_goes_into_a_list(client_for, bob):
+    event = promotion(a_list(bob, "Watched"))
+    target = a_list(bob, "Call this week")
+    response = client_for(bob).post(
+        f"/signals/events/{event.pk}/act/", {"action": "add_contact", "target": target.pk}
+    )
+    assert response.status_code == 302
+    assert list(target.members.values_list("contact__lusha_id", flat=True)) == ["1001"]
+
+
+def test_a_company_change_puts_the_new_company_in_a_list(client_for, bob):
+    event = company_change(a_list(bob, "Watched"))
+    target = a_list(bob, "Accounts", kind="companies")
+    client_for(bob).post(
+        f"/signals/events/{event.pk}/act/", {"action": "add_company", "target": target.pk}
+    )
+    company = Company.objects.get(lusha_id="20002")
+    assert company.name == "Globex"
+    assert list(target.members.values_list("company_id", flat=True)) == [company.pk]
+
+
+def test_a_company_change_can_enrich_the_contacts_new_email(client_for, bob, sandbox):
+    event = company_change(a_list(bob, "Watched"))
+    response = client_for(bob).post(f"/signals/events/{event.pk}/act/", {"action": "enrich_email"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/lists/jobs/")
+
+
+def test_a_polled_event_shows_in_the_feed_from_the_sandbox(client_for, bob, sandbox):
+    watch = watch_on(contacts_list(bob, 60), bob)
+    watch_poll(watch_id=watch.pk)
+    event = SignalEvent.objects.select_related("contact").order_by("-signal_date").first()
+    html = client_for(bob).get(FEED).content.decode()
+    assert f"<strong>{event.contact.full_name}</strong>" in html
+
+
+def test_list_rows_carry_a_badge_of_their_unread_signals(client_for, bob):
+    mine = a_list(bob, "Mine")
+    read = promotion(mine)
+    company_change(mine)
+    promotion(mine, name="Ana Silva", lusha_id="1003")
+    events_mark_read(user=bob, event_ids=[read.pk])
+    html = client_for(bob).get("/lists/").content.decode()
+    assert f'href="/signals/?list={mine.pk}&amp;unread=1">2 new signals</a>' in html
