@@ -79,7 +79,7 @@ class RedisRateLimiter:
         resets_at = time.time() + seconds_until_reset
         self.connection.set(
             _QUOTA_KEY.format(window=window),
-            f"{resets_at:.3f}",
+            repr(resets_at),  # unrounded: a rounded-up time would wait past the reset
             px=max(1, int(seconds_until_reset * 1000)),
         )
 
