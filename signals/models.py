@@ -64,6 +64,7 @@ class PollRun(models.Model):
     cursor = models.CharField(max_length=32, blank=True)  # last Lusha id asked about
     requests = models.PositiveIntegerField(default=0)
     records = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)  # members found in Lusha by identifier
     events_new = models.PositiveIntegerField(default=0)
     events_known = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=dict, blank=True)  # reason -> count

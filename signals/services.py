@@ -2,11 +2,12 @@
 each event once.
 
 A poll asks Lusha by Lusha id, up to 100 records a request, for the events since the day after
-the watch's last successful window (`Watch.window_end`). The window moves only when the whole
-poll succeeded. A poll stopped half-way (Lusha trouble, the budget) keeps its run and cursor:
-the next poll resumes it with the same start, after the last member asked, so nothing is paid
-for twice and nothing is missed. Events are unique per entity, type, date and details, so an
-overlap stores nothing twice.
+the watch's last successful window (`Watch.window_end`). Members known only by identifier are
+first found with Lusha's search endpoints (signals.matching) and keep the id they are given.
+The window moves only when the whole poll succeeded. A poll stopped half-way (Lusha trouble,
+the budget) keeps its run and cursor: the next poll resumes it with the same start, after the
+last member asked, so nothing is paid for twice and nothing is missed. Events are unique per
+entity, type, date and details, so an overlap stores nothing twice.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from lusha_portal.lusha.errors import (
     LushaUnprocessableError,
 )
 from prospecting.models import Company, Contact, Kind
+from signals.matching import members_match
 from signals.models import (
     PollRun,
     RunStatus,
@@ -54,7 +56,6 @@ TROUBLE_RETRY = timedelta(minutes=15)
 REFUSED_RETRY = timedelta(hours=1)  # budget or credits: nothing changes quickly
 CLAIM_STALE = timedelta(minutes=30)  # a poll held longer than this was lost with its worker
 
-SKIP_NO_ID = "known only by identifier (no Lusha id)"
 SKIP_LUSHA = "Lusha could not return signals for the record"
 # Errors that a one-record request answers with a status, where a bulk one reports the item.
 RECORD_ERRORS = (
@@ -175,20 +176,33 @@ def _poll(watch: Watch) -> PollRun | None:
             _schedule(watch)  # nothing can have happened since the last window
             return None
         run = PollRun.objects.create(watch=watch, start_date=start)
-        no_id = _members(watch).filter(lusha_id="").count()
-        if no_id:
-            run.skipped = {SKIP_NO_ID: no_id}
     run.status = RunStatus.RUNNING
-    run.save(update_fields=["status", "skipped"])
+    run.save(update_fields=["status"])
+    client = lusha_client(
+        purpose=Purpose.SIGNALS, user=watch.owner, list_id=watch.lead_list_id, retry=POLL_RETRY
+    )
+    if not run.cursor:  # before the first batch: find the members known only by identifier
+        try:
+            matched = members_match(
+                lead_list_id=watch.lead_list_id,
+                kind=watch.kind,
+                client=client,
+                owner_id=watch.owner_id,
+            )
+        except BudgetExceededError as refused:
+            return _stop(watch, run, str(refused), REFUSED_RETRY)
+        except LushaError as error:
+            return _stop(watch, run, str(error), _wait_for(error))
+        run.matched += matched.found
+        run.credits += matched.credits
+        run.skipped = matched.skipped  # nothing else is skipped before the first batch
+        run.save(update_fields=["matched", "credits", "skipped"])
     ids = list(
         _members(watch)
         .exclude(lusha_id="")
         .filter(lusha_id__gt=run.cursor)
         .order_by("lusha_id")
         .values_list("lusha_id", flat=True)
-    )
-    client = lusha_client(
-        purpose=Purpose.SIGNALS, user=watch.owner, list_id=watch.lead_list_id, retry=POLL_RETRY
     )
     ask = client.contacts_signals if watch.kind == Kind.CONTACTS else client.companies_signals
     start_date = run.start_date.isoformat() if run.start_date else None
@@ -207,10 +221,7 @@ def _poll(watch: Watch) -> PollRun | None:
             _batch_done(run, batch, skipped={SKIP_LUSHA: 1})
             continue
         except LushaError as error:
-            wait = TROUBLE_RETRY if not error.permanent else REFUSED_RETRY
-            if error.retry_after:
-                wait = max(wait, timedelta(seconds=error.retry_after))
-            return _stop(watch, run, str(error), wait)
+            return _stop(watch, run, str(error), _wait_for(error))
         with transaction.atomic():
             new, known, failed = events_store(
                 kind=watch.kind, results=answer.data.get("results") or []
@@ -225,6 +236,13 @@ def _poll(watch: Watch) -> PollRun | None:
                 skipped={SKIP_LUSHA: failed} if failed else None,
             )
     return _finish(watch, run)
+
+
+def _wait_for(error: LushaError) -> timedelta:
+    wait = TROUBLE_RETRY if not error.permanent else REFUSED_RETRY
+    if error.retry_after:
+        wait = max(wait, timedelta(seconds=error.retry_after))
+    return wait
 
 
 def _members(watch: Watch):

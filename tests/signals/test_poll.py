@@ -11,8 +11,9 @@ from accounts.models import ApiCall, Purpose
 from lists.models import LeadListMember
 from lusha_portal.lusha.client import RetryPolicy
 from prospecting.models import Contact
+from signals.matching import SKIP_CANNOT_ASK, SKIP_NOT_FOUND
 from signals.models import PollRun, RunStatus, SignalEvent, Watch
-from signals.services import SKIP_NO_ID, watch_poll, watches_poll_due
+from signals.services import watch_poll, watches_poll_due
 from spend.budgets import budget_set
 from tests.signals.helpers import (
     CONTACT_TYPES,
@@ -183,14 +184,74 @@ def test_a_poll_that_would_pass_the_owners_budget_stops_before_calling_lusha(bob
     assert SignalEvent.objects.count() == 0
 
 
-def test_members_known_only_by_identifier_are_skipped_with_a_reason(bob, sandbox):
+def _by_identifier(lead_list, **fields) -> Contact:
+    """A member the store knows only by name and company (no Lusha id)."""
+    contact = Contact.objects.create(lusha_id="", **fields)
+    LeadListMember.objects.create(lead_list=lead_list, contact=contact)
+    return contact
+
+
+def test_a_member_known_only_by_identifier_is_found_by_search_and_polled_by_id(bob, sandbox):
     lead_list = contacts_list(bob, 20)
-    nameless = Contact.objects.create(lusha_id="", first_name="Known", last_name="Byemail")
-    LeadListMember.objects.create(lead_list=lead_list, contact=nameless)
+    person = dataset().contacts[500]
+    contact = _by_identifier(
+        lead_list,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        company_name=person.company.name,
+    )
     run = poll(watch_on(lead_list, bob))
     assert run.status == RunStatus.DONE
-    assert run.skipped == {SKIP_NO_ID: 1}
+    contact.refresh_from_db()
+    assert contact.lusha_id == person.id, "the id Lusha found is kept: no search next time"
+    assert run.matched == 1
+    assert run.skipped == {}
+    assert run.records == 21
+    stats = sandbox.stats()
+    assert stats["requests"]["/v3/contacts/search"] == 1
+    assert stats["recordsRequested"][SIGNALS_PATH][person.id] == 1
+    assert run.credits == stats["creditsCharged"]
+    assert set(ApiCall.objects.values_list("purpose", "list_id")) == {
+        (Purpose.SIGNALS, lead_list.pk)
+    }
+    poll_again = watch_poll(watch_id=run.watch_id)
+    assert poll_again is None or poll_again.matched == 0
+    assert sandbox.stats()["requests"]["/v3/contacts/search"] == 1
+
+
+def test_a_member_found_as_a_stored_contact_joins_that_record(bob, sandbox):
+    person = dataset().contacts[0]
+    lead_list = contacts_list(bob, 1, start=1)
+    stored = contacts_list(bob, 1, name="Holds the person").members.get().contact
+    assert stored.lusha_id == person.id
+    blank = _by_identifier(
+        lead_list,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        company_name=person.company.name,
+    )
+    run = poll(watch_on(lead_list, bob))
+    assert run.matched == 1
+    members = set(lead_list.members.values_list("contact__lusha_id", flat=True))
+    assert person.id in members
+    assert "" not in members
+    blank.refresh_from_db()
+    assert blank.lusha_id == "", "the id belongs to the stored record already"
+
+
+def test_members_lusha_cannot_find_or_cannot_be_searched_for_are_skipped_with_a_reason(
+    bob, sandbox
+):
+    lead_list = contacts_list(bob, 20)
+    _by_identifier(lead_list, first_name="Nobody", last_name="Anywhere", company_name="Nowhere Ltd")
+    run = poll(watch_on(lead_list, bob))
+    assert run.status == RunStatus.DONE
+    assert run.skipped == {SKIP_NOT_FOUND: 1}
     assert run.records == 20
+    Contact.objects.filter(lusha_id="").update(company_name="")
+    Watch.objects.filter(pk=run.watch_id).update(window_end=today() - timedelta(days=3))
+    again = poll(run.watch)
+    assert again.skipped == {SKIP_CANNOT_ASK: 1}
 
 
 def test_records_lusha_cannot_answer_for_are_counted_and_the_poll_goes_on(bob, sandbox):
