@@ -13,6 +13,7 @@ from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaC
 from lusha_portal.lusha.errors import LushaError, LushaNotConfiguredError
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
+from spend.services import spend_call_record
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,22 @@ def lusha_credentials() -> tuple[str, str]:
 
 
 def api_call_record(record: CallRecord) -> ApiCall:
-    """Write one Lusha call to the ledger."""
+    """Write one Lusha call to the ledger, with its day's roll-up and the budgets it counts
+    against."""
     context = record.context
+    with transaction.atomic():
+        call = _api_call_create(record, context)
+        spend_call_record(
+            user_id=context.user_id,
+            list_id=context.list_id,
+            purpose=context.purpose,
+            credits=record.credits_charged,
+            when=call.created_at,
+        )
+    return call
+
+
+def _api_call_create(record: CallRecord, context) -> ApiCall:
     return ApiCall.objects.create(
         user_id=context.user_id,
         purpose=context.purpose,

@@ -67,6 +67,7 @@ class PauseCause(models.TextChoices):
     QUOTA = "quota", "Lusha request quota used up"
     CREDITS = "credits", "Lusha credits used up"
     TROUBLE = "trouble", "Lusha unavailable"
+    BUDGET = "budget", "Credit budget reached"
 
 
 class EnrichmentJob(models.Model):

@@ -185,6 +185,10 @@ ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
 # Runners (Celery tasks) that work one job's chunks side by side.
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
+# Budgets: the credits reserved for a Lusha call in flight stop counting after this long, so a
+# worker killed mid-call cannot keep them reserved (longer than a call with all its retries).
+BUDGET_HOLD_SECONDS = env.int("BUDGET_HOLD_SECONDS", default=15 * 60)
+
 # CSV imports: the most a file may weigh and hold.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)

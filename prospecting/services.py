@@ -29,10 +29,14 @@ from prospecting.models import (
     SearchPage,
     SearchQuery,
 )
+from spend.budgets import BudgetExceededError, budget_hold
+from spend.services import spend_saved_record
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = MAX_PAGE_SIZE
+# Lusha's list price for search when the account's pricing is not known yet (seed 003).
+SEARCH_RESULTS_PER_CREDIT = 25
 
 
 @dataclass
@@ -87,14 +91,23 @@ def _fresh_since():
 def search_run(
     *, filters: SearchFilters, page: int, user: User, retry: RetryPolicy = WEB_RETRY
 ) -> SearchResult:
-    """A page of results: from the portal's cache when fresh, else from Lusha (and cached)."""
+    """A page of results: from the portal's cache when fresh, else from Lusha (and cached).
+
+    Raises BudgetExceededError before asking Lusha when the page could pass a budget."""
     query = search_query_for(filters)
     fresh = SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=_fresh_since())
     cached_pages = {number + 1 for number in fresh.values_list("page", flat=True)}
     stored = fresh.filter(page=page - 1).first()
     cached = stored is not None
-    if not cached:
-        stored = _search_fetch(query=query, filters=filters, page=page, user=user, retry=retry)
+    if cached:
+        spend_saved_record(
+            user_id=user.pk, list_id=None, purpose=Purpose.PROSPECTING_SEARCH, count=1,
+            credits=stored.credits_charged,
+        )  # fmt: skip
+    else:
+        most = search_page_cost() or math.ceil(PAGE_SIZE / SEARCH_RESULTS_PER_CREDIT)
+        with budget_hold(user_id=user.pk, credits=most, action="A new page of results"):
+            stored = _search_fetch(query=query, filters=filters, page=page, user=user, retry=retry)
         cached_pages.add(page)
     model = Contact if filters.kind == Kind.CONTACTS else Company
     by_id = model.objects.select_related(*(["company"] if model is Contact else [])).in_bulk(
@@ -274,7 +287,12 @@ def search_add_all(*, query_id: int, lead_list_id: int, user_id: int) -> int:
     )
     added, page = 0, 1
     while True:
-        result = search_run(filters=filters, page=page, user=user, retry=TASK_RETRY)
+        try:
+            result = search_run(filters=filters, page=page, user=user, retry=TASK_RETRY)
+        except BudgetExceededError as refused:
+            # What was added stays; the rest would pass the budget.
+            logger.info("add-all of search %s stopped at page %s: %s", query.pk, page, refused)
+            return added
         wanted = settings.PROSPECTING_SELECT_ALL_CAP - (page - 1) * PAGE_SIZE
         ids = [record.lusha_id for record in result.records][: max(0, wanted)]
         added += lead_list_add(lead_list=lead_list, lusha_ids=ids, user=user)[0]

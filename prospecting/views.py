@@ -37,6 +37,7 @@ from prospecting.services import (
     search_page_cost,
     search_run,
 )
+from spend.budgets import BudgetExceededError
 
 
 def _filter_panels(kind, filters, user):
@@ -85,7 +86,7 @@ def _search_page(request, kind):
     if not filters.is_empty:
         try:
             result = search_run(filters=filters, page=page, user=request.user)
-        except LushaError as error:
+        except (LushaError, BudgetExceededError) as error:
             search_error = str(error)
     mine, team = saved_searches_visible(request.user, kind)
     context = {

@@ -1,13 +1,14 @@
 """Monthly credit budgets that hold.
 
 Before an action calls Lusha it reserves the most it can cost, against the user's budget and
-the team's: the reservation locks both BudgetMonth rows, so two jobs racing for the last
-credits queue there and the second sees what the first took. What Lusha actually charged is
-added to `spent` by the ledger write (spend_call_record), and the reservation is released
-afterwards, so "left" = limit - spent - reserved is never more than the truth.
+the team's (a BudgetHold row). The reservation locks both BudgetMonth rows, so two jobs racing
+for the last credits queue there and the second sees what the first took. What Lusha actually
+charged is added to `spent` by the ledger write (spend_call_record); the hold is deleted once
+that write is committed, so "left" = limit - spent - held is never more than the truth.
 
-Spending goes to the month of the charge; a reservation is released from the month it was
-made in (a job that runs over midnight on the 1st settles cleanly).
+Spending goes to the month of the charge; a hold counts in the month it was made in (a job
+that runs over midnight on the 1st settles cleanly). A hold whose worker died stops counting
+at its `expires_at` (BUDGET_HOLD_SECONDS).
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from spend.models import NONE, Budget, BudgetAlert, BudgetMonth
+from spend.models import NONE, Budget, BudgetAlert, BudgetHold, BudgetMonth
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +47,12 @@ class BudgetExceededError(Exception):
 
 @dataclass(frozen=True)
 class Hold:
-    """Credits reserved for an action, to release once it is over."""
+    """Credits reserved for an action, to release once its charge is recorded."""
 
     user_id: int | None
     credits: int
     month: datetime.date
+    hold_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class BudgetState:
     def percent(self) -> int:
         return round(100 * self.spent / self.limit) if self.limit else 100
 
+    @property
+    def whose(self) -> str:
+        return "the team has" if self.user_id == TEAM else "you have"
+
 
 def month_of(when: datetime.datetime | None = None) -> datetime.date:
     return timezone.localdate(when or timezone.now()).replace(day=1)
@@ -85,87 +91,110 @@ def _limits(user_id: int | None) -> dict[int, int]:
 
 
 def _month_rows_ensure(keys: list[int], month: datetime.date) -> None:
-    for key in keys:
-        if not BudgetMonth.objects.filter(user_id=key, month=month).exists():
-            try:
-                with transaction.atomic():
-                    BudgetMonth.objects.create(user_id=key, month=month)
-            except IntegrityError:
-                pass  # another process created it first: the row is what we wanted
+    # One INSERT ... ON CONFLICT DO NOTHING: whoever creates a row first, it is the row wanted.
+    BudgetMonth.objects.bulk_create(
+        [BudgetMonth(user_id=key, month=month) for key in keys], ignore_conflicts=True
+    )
+
+
+def _held(keys: list[int], month: datetime.date) -> dict[int, int]:
+    """Credits held by calls in flight, per budget: a user's own holds, and all for the team."""
+    live = BudgetHold.objects.filter(month=month, expires_at__gt=timezone.now())
+    held = dict(
+        live.filter(user_id__in=[k for k in keys if k != TEAM])
+        .values_list("user_id")
+        .annotate(total=Sum("credits"))
+    )
+    if TEAM in keys:
+        held[TEAM] = live.aggregate(total=Sum("credits"))["total"] or 0
+    return held
 
 
 def budget_states(*, user_id: int | None) -> dict[int, BudgetState]:
     """The user's and the team's budgets this month, for those that are set."""
     limits = _limits(user_id)
-    rows = {
-        row.user_id: row
-        for row in BudgetMonth.objects.filter(user_id__in=list(limits), month=month_of())
-    }
+    month = month_of()
+    spent = dict(
+        BudgetMonth.objects.filter(user_id__in=list(limits), month=month).values_list(
+            "user_id", "spent"
+        )
+    )
+    held = _held(list(limits), month) if limits else {}
     return {
         key: BudgetState(
-            user_id=key,
-            limit=limit,
-            spent=rows[key].spent if key in rows else 0,
-            reserved=rows[key].reserved if key in rows else 0,
+            user_id=key, limit=limit, spent=spent.get(key, 0), reserved=held.get(key, 0)
         )
         for key, limit in limits.items()
     }
 
 
-def budget_left(*, user_id: int | None) -> tuple[int, str] | None:
-    """The credits the user may still spend this month and whose budget bounds it (None:
-    no budget applies)."""
+def budget_left(*, user_id: int | None) -> BudgetState | None:
+    """The tightest budget that applies to the user this month (None: no budget is set)."""
     states = budget_states(user_id=user_id)
     if not states:
         return None
-    tightest = min(states.values(), key=lambda state: state.left)
-    return tightest.left, "you have" if tightest.user_id != TEAM else "the team has"
+    return min(states.values(), key=lambda state: state.left)
+
+
+def budget_check(*, user_id: int | None, credits: int, action: str) -> None:
+    """Refuse, with the numbers, an action whose most it can cost is more than is left. For
+    the page that starts a job; each call then reserves its own share (budget_reserve)."""
+    state = budget_left(user_id=user_id)
+    if state is not None and credits > state.left:
+        raise BudgetExceededError(action=action, cost=credits, left=state.left, whose=state.whose)
 
 
 def budget_reserve(*, user_id: int | None, credits: int, action: str) -> Hold:
     """Reserve `credits` against the user's and the team's budgets, or raise
     BudgetExceededError with the numbers. `action` starts the message ("This enrichment")."""
     month = month_of()
-    if credits <= 0:
+    limits = _limits(user_id)
+    if credits <= 0 or not limits:
         return Hold(user_id=user_id, credits=0, month=month)
     keys = _keys(user_id)
-    limits = _limits(user_id)
     _month_rows_ensure(keys, month)
     with transaction.atomic():
-        # Locked in one order (team first) so two reservations never wait on each other.
+        # Locked in one order (team first) so two reservations never wait on each other in a
+        # circle; the ledger's spend_call_record updates them in the same order.
         rows = list(
             BudgetMonth.objects.select_for_update()
             .filter(user_id__in=keys, month=month)
             .order_by("user_id")
         )
+        held = _held(keys, month)
         for row in sorted(rows, key=lambda r: r.user_id == TEAM):  # the user's own first
             limit = limits.get(row.user_id)
             if limit is None:
                 continue
-            left = max(0, limit - row.spent - row.reserved)
+            left = max(0, limit - row.spent - held.get(row.user_id, 0))
             if credits > left:
                 whose = "the team has" if row.user_id == TEAM else "you have"
                 raise BudgetExceededError(action=action, cost=credits, left=left, whose=whose)
-        BudgetMonth.objects.filter(pk__in=[r.pk for r in rows]).update(
-            reserved=F("reserved") + credits
+        hold = BudgetHold.objects.create(
+            user_id=user_id or NONE,
+            month=month,
+            credits=credits,
+            expires_at=timezone.now() + timedelta(seconds=settings.BUDGET_HOLD_SECONDS),
         )
-    return Hold(user_id=user_id, credits=credits, month=month)
+    return Hold(user_id=user_id, credits=credits, month=month, hold_id=hold.pk)
 
 
-def budget_release(hold: Hold, credits: int | None = None) -> None:
-    """Give back `credits` of a hold (all of it by default) once the action is over."""
-    amount = hold.credits if credits is None else min(credits, hold.credits)
-    if amount <= 0:
-        return
-    BudgetMonth.objects.filter(user_id__in=_keys(hold.user_id), month=hold.month).update(
-        reserved=Greatest(F("reserved") - amount, Value(0))
-    )
+def budget_release(hold: Hold) -> None:
+    """Give back a hold once the action is over (its charge is in `spent` by then)."""
+    if hold.hold_id is not None:
+        BudgetHold.objects.filter(pk=hold.hold_id).delete()
+
+
+def budget_holds_expired_delete() -> int:
+    """Drop holds left behind by workers that died (they stopped counting at expiry)."""
+    deleted, _ = BudgetHold.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
 
 
 @contextmanager
 def budget_hold(*, user_id: int | None, credits: int, action: str = "This") -> Iterator[Hold]:
-    """Reserve for one call to Lusha and release when it returns (its charge is in `spent`
-    by then, through the ledger)."""
+    """Reserve for the block, release when it ends. The block must record the call's charge
+    (the ledger write) before it ends, so the credits are never counted as free between."""
     hold = budget_reserve(user_id=user_id, credits=credits, action=action)
     try:
         yield hold
@@ -184,7 +213,8 @@ def budget_spent_add(*, user_id: int | None, credits: int, when: datetime.dateti
     month = month_of(when)
     keys = _keys(user_id)
     _month_rows_ensure(keys, month)
-    BudgetMonth.objects.filter(user_id__in=keys, month=month).update(spent=F("spent") + credits)
+    for key in keys:  # team first, the order budget_reserve locks in
+        BudgetMonth.objects.filter(user_id=key, month=month).update(spent=F("spent") + credits)
     _alerts_raise(keys, month)
 
 
@@ -271,7 +301,7 @@ def budget_set(*, user_id: int | None, monthly_credits: int | None, by) -> None:
     """Set (or with None, remove) a user's budget, or the team's with user_id None."""
     budgets = Budget.objects.filter(user_id=user_id) if user_id else Budget.objects.filter(
         user__isnull=True
-    )
+    )  # fmt: skip
     if monthly_credits is None:
         budgets.delete()
     elif not budgets.update(monthly_credits=monthly_credits, updated_by=by):

@@ -69,7 +69,7 @@ class Budget(models.Model):
 
 
 class BudgetMonth(models.Model):
-    """Credits spent and reserved in one calendar month by one user (or the team, user_id 0).
+    """Credits spent in one calendar month by one user (or the team, user_id 0).
 
     The row is what a reservation locks (SELECT ... FOR UPDATE), so two jobs racing for the
     last credits queue on it and the second sees what the first took."""
@@ -77,7 +77,6 @@ class BudgetMonth(models.Model):
     user_id = models.BigIntegerField(default=NONE)
     month = models.DateField()  # the first day of the month
     spent = models.PositiveBigIntegerField(default=0)
-    reserved = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -85,7 +84,26 @@ class BudgetMonth(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} user {self.user_id}: {self.spent} spent, {self.reserved} held"
+        return f"{self.month:%Y-%m} user {self.user_id}: {self.spent} spent"
+
+
+class BudgetHold(models.Model):
+    """Credits reserved for one Lusha call in flight: the most it can cost, counted against
+    the user's and the team's budgets until the call's charge is in `spent`.
+
+    A row rather than a counter, so a worker killed mid-call cannot leave credits reserved
+    for the rest of the month: a hold past `expires_at` no longer counts."""
+
+    user_id = models.BigIntegerField(default=NONE)
+    month = models.DateField()
+    credits = models.PositiveIntegerField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"hold {self.credits} credits for user {self.user_id} until {self.expires_at}"
 
 
 class BudgetAlert(models.Model):

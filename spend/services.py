@@ -7,6 +7,7 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
+from spend.budgets import budget_spent_add
 from spend.models import NONE, SpendDaily
 
 # One statement for "add to the day's row, creating it if needed", on PostgreSQL and SQLite
@@ -42,6 +43,17 @@ def spend_daily_add(
             [day, user_id or NONE, list_id or NONE, purpose, calls, credits, saved_count,
              saved_credits],
         )  # fmt: skip
+
+
+def spend_call_record(
+    *, user_id: int | None, list_id: int | None, purpose: str, credits: int, when
+) -> None:
+    """Count one ledger row in its day's roll-up and its credits against the month's budgets
+    (in the ledger write's transaction, so the three never disagree)."""
+    spend_daily_add(
+        when=when, user_id=user_id, list_id=list_id, purpose=purpose, calls=1, credits=credits
+    )
+    budget_spent_add(user_id=user_id, credits=credits, when=when)
 
 
 def spend_saved_record(

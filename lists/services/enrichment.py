@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,6 +44,8 @@ from lusha_portal.lusha.errors import (
     LushaQuotaExhaustedError,
 )
 from prospecting.models import Company, Contact, Kind
+from spend.budgets import BudgetExceededError, budget_check, budget_hold, month_of
+from spend.services import spend_saved_record
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,13 @@ def _contact_needs(
         # Asking for what Lusha says it does not have would only cost a request.
         missing = [f for f in missing if f in available]
     return tuple(missing)
+
+
+def _record_price(kind: str, fields: tuple[str, ...] | list[str]) -> int:
+    """What revealing `fields` of one record costs at Lusha's list prices."""
+    if kind == Kind.COMPANIES:
+        return DEFAULT_CREDITS["company"]
+    return sum(DEFAULT_CREDITS[f] for f in fields)
 
 
 def _contact_cost(preview: dict, fields: tuple[str, ...]) -> int:
@@ -156,10 +165,17 @@ def enrichment_start(
     reveal: list[str],
     user: User,
     lusha_ids: list[str] | None = None,
+    check_budget: bool = True,
 ) -> EnrichmentJob:
-    """Plan and queue a job for a list's members (or some of them, e.g. an import's)."""
+    """Plan and queue a job for a list's members (or some of them, e.g. an import's).
+
+    Raises BudgetExceededError, with the numbers, when the most the job can cost is more than
+    the user's or the team's budget has left (`check_budget=False`: an import already under
+    way hands over its matches, and its chunks pause at the budget instead)."""
     reveal = [f for f in CONTACT_FIELDS if f in reveal] if lead_list.kind == Kind.CONTACTS else []
     plan = enrichment_plan(lead_list=lead_list, reveal=reveal, lusha_ids=lusha_ids)
+    if check_budget:
+        budget_check(user_id=user.pk, credits=plan.max_credits, action="This enrichment")
     with transaction.atomic():
         job = EnrichmentJob.objects.create(
             lead_list=lead_list,
@@ -205,6 +221,18 @@ def _held_outcomes(job: EnrichmentJob, plan: EnrichmentPlan) -> None:
     )
     EnrichmentJob.objects.filter(pk=job.pk).update(
         from_store=plan.held, not_found=plan.nothing_to_reveal
+    )
+    _saved_record(job, tuple(job.reveal), plan.held)
+
+
+def _saved_record(job: EnrichmentJob, fields: tuple[str, ...], held: int) -> None:
+    """Count records the store answered instead of Lusha, and what Lusha would have charged."""
+    spend_saved_record(
+        user_id=job.created_by_id,
+        list_id=job.lead_list_id,
+        purpose=_purpose(job, fields),
+        count=held,
+        credits=held * _record_price(job.kind, fields),
     )
 
 
@@ -287,8 +315,12 @@ def _chunk_release(chunk: EnrichmentChunk) -> None:
     )
 
 
-def _job_pause(job_id: int, *, cause: str, reason: str, retry_after: float | None) -> None:
-    resume_after = timezone.now() + timedelta(seconds=retry_after) if retry_after else None
+def _job_pause(
+    job_id: int, *, cause: str, reason: str, retry_after: float | None, resume_at=None
+) -> None:
+    """Pause a job; with `retry_after` a task resumes it then, with `resume_at` only the beat
+    (a countdown of weeks does not belong in the broker)."""
+    resume_after = timezone.now() + timedelta(seconds=retry_after) if retry_after else resume_at
     paused = EnrichmentJob.objects.filter(
         pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).update(
@@ -304,9 +336,26 @@ def _job_pause(job_id: int, *, cause: str, reason: str, retry_after: float | Non
 
 
 def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
-    """Ask Lusha for one chunk and save everything it answered. False when the job paused."""
+    """Ask Lusha for one chunk and save everything it answered. False when the job paused.
+
+    The most the chunk can cost is reserved against the budgets first and released only after
+    its charge is committed to the ledger: two jobs racing for the last credits cannot both
+    pass."""
     fields = tuple(chunk.reveal)
     ids = _still_needed(job, chunk.lusha_ids, fields)
+    most = len(ids) * _record_price(job.kind, fields)
+    try:
+        with budget_hold(
+            user_id=job.created_by_id,
+            credits=most,
+            action=f"The next {len(ids)} record{'s' if len(ids) != 1 else ''} of this job",
+        ):
+            return _chunk_ask(job, chunk, fields, ids)
+    except BudgetExceededError as refused:
+        return _stop_for(job, chunk, [], PauseCause.BUDGET, refused)
+
+
+def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str]) -> bool:
     held = [lusha_id for lusha_id in chunk.lusha_ids if lusha_id not in ids]
     ledger: list = []
     answer, error = None, None
@@ -352,6 +401,8 @@ def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
         )
         EnrichmentChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.DONE)
         api_calls_record(ledger)
+        if held:
+            _saved_record(job, fields, len(held))
     return True
 
 
@@ -359,6 +410,15 @@ def _stop_for(job, chunk, ledger, cause, error) -> bool:
     with transaction.atomic():
         api_calls_record(ledger)  # failed calls belong in the ledger too
         _chunk_release(chunk)
+        if cause == PauseCause.BUDGET:
+            reason = (
+                f"{error} A manager can raise the budget and resume the job; otherwise it "
+                "resumes when the month turns."
+            )
+            _job_pause(
+                job.pk, cause=cause, reason=reason, retry_after=None, resume_at=_next_month()
+            )
+            return False
         if cause == PauseCause.CREDITS:
             reason = f"{error} A manager can resume the job once credits are added."
         else:
@@ -368,6 +428,13 @@ def _stop_for(job, chunk, ledger, cause, error) -> bool:
             retry_after = max(retry_after or 0, TROUBLE_PAUSE_SECONDS)
         _job_pause(job.pk, cause=cause, reason=reason, retry_after=retry_after)
     return False
+
+
+def _next_month():
+    """Midnight at the start of next month, in the portal's time zone: budgets reset then."""
+    first = month_of()
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return timezone.make_aware(datetime.combine(following, time.min))
 
 
 def _purpose(job: EnrichmentJob, fields: tuple[str, ...]) -> str:
@@ -549,7 +616,7 @@ def enrichment_jobs_revive() -> int:
     quiet_since = now - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS)
     pause_over = EnrichmentJob.objects.filter(
         status=JobStatus.PAUSED,
-        paused_for__in=(PauseCause.QUOTA, PauseCause.TROUBLE),
+        paused_for__in=(PauseCause.QUOTA, PauseCause.TROUBLE, PauseCause.BUDGET),
         resume_after__lte=now,
     )
     resumed = list(pause_over.values_list("pk", flat=True))

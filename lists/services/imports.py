@@ -65,6 +65,7 @@ from prospecting.services import (
     store_companies_upsert,
     store_contacts_upsert,
 )
+from spend.budgets import BudgetExceededError, budget_hold
 
 logger = logging.getLogger(__name__)
 
@@ -442,6 +443,9 @@ def import_match(*, import_job_id: int) -> None:
     except LushaQuotaExhaustedError as error:
         _pause(import_job.pk, str(error), retry_after=error.retry_after or 60)
         return
+    except BudgetExceededError as refused:
+        _pause(import_job.pk, f"{refused} Press Resume once a manager raises the budget.")
+        return
     except LushaTransientError as error:
         # The task retries with backoff; until then the page says why it waits.
         _pause(import_job.pk, f"{error} If the import stays paused, press Resume.")
@@ -469,7 +473,11 @@ def _batch_search(import_job: ImportJob, client, rows: list[ImportRow]) -> None:
     while parts:
         part = parts.pop()
         try:
-            answer = _search(import_job, client, part)
+            # Search is charged per record found: at most one credit a row.
+            with budget_hold(
+                user_id=import_job.created_by_id, credits=len(part), action="Matching these rows"
+            ):
+                answer = _search(import_job, client, part)
         except _RECORD_ERRORS as error:
             if len(part) == 1:
                 _rows_save(import_job, [_refused(part[0], error)], [])
@@ -577,6 +585,7 @@ def _enrichment_start(import_job: ImportJob, lusha_ids: list[str]):
         lead_list=import_job.lead_list,
         reveal=import_job.reveal,
         user=_acting_user(import_job),
+        check_budget=False,  # the rows are matched already; chunks pause at the budget
         lusha_ids=lusha_ids,
     )
 

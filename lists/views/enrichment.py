@@ -18,6 +18,7 @@ from lists.services.enrichment import (
     enrichment_start,
 )
 from prospecting.models import Kind
+from spend.budgets import BudgetExceededError, budget_left
 
 
 def _reveal_from(data, lead_list) -> list[str]:
@@ -36,19 +37,29 @@ def enrich(request, list_id: int):
         if lead_list.kind == Kind.CONTACTS and not reveal:
             messages.error(request, "Choose what to reveal: emails, phones or both.")
             return redirect("lists:enrich", list_id=lead_list.pk)
-        job = enrichment_start(lead_list=lead_list, reveal=reveal, user=request.user)
+        try:
+            job = enrichment_start(lead_list=lead_list, reveal=reveal, user=request.user)
+        except BudgetExceededError as refused:
+            context = _enrich_context(request, lead_list, reveal, refused=str(refused))
+            return render(request, "lists/enrich.html", context, status=409)
         return redirect("lists:job", job_id=job.pk)
     chosen = "preview" in request.GET or "reveal" in request.GET
     reveal = _reveal_from(request.GET, lead_list) if chosen else ["emails"]
-    context = {
-        "lead_list": lead_list,
-        "reveal": reveal,
-        "plan": enrichment_plan(lead_list=lead_list, reveal=reveal),
-        "running": lead_list.jobs.filter(status__in=("queued", "running")).first(),
-    }
+    context = _enrich_context(request, lead_list, reveal)
     if request.htmx:
         return render(request, "lists/enrich.html#preview", context)
     return render(request, "lists/enrich.html", context)
+
+
+def _enrich_context(request, lead_list, reveal: list[str], refused: str = "") -> dict:
+    return {
+        "lead_list": lead_list,
+        "reveal": reveal,
+        "plan": enrichment_plan(lead_list=lead_list, reveal=reveal),
+        "budget": budget_left(user_id=request.user.pk),
+        "refused": refused,
+        "running": lead_list.jobs.filter(status__in=("queued", "running")).first(),
+    }
 
 
 def _job_for(user, job_id: int) -> EnrichmentJob:
