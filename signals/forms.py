@@ -7,7 +7,7 @@ from django import forms
 from signals.catalog import type_label
 from signals.models import Schedule
 
-FEED_PARAMETERS = ("type", "list", "since", "until", "unread")
+FEED_PARAMETERS = ("type", "list", "since", "until", "unread", "contact", "company")
 
 
 class FeedFilterForm(forms.Form):
@@ -18,6 +18,9 @@ class FeedFilterForm(forms.Form):
     since = forms.DateField(label="From", required=False)
     until = forms.DateField(label="To", required=False)
     unread = forms.ChoiceField(label="Only unread", choices=[("1", "yes")], required=False)
+    # One contact's or company's signals: their place in the portal (badges link here).
+    contact = forms.IntegerField(label="Contact", min_value=1, required=False)
+    company = forms.IntegerField(label="Company", min_value=1, required=False)
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args, types: list[str], lists, **kwargs):

@@ -53,3 +53,26 @@ def watch_for_user(user: User, watch_id: int, *, change: bool = False) -> Watch:
     if watch is None or (change and not list_changeable_by(user, watch.lead_list)):
         raise Http404("No such watch.")
     return watch
+
+
+def members_signal_summary(user: User, lead_list, record_ids) -> dict[int, dict]:
+    """For badges on a list's member rows: per contact (or company) of the list, its signals
+    found through this list, how many the user has not read and the latest one.
+
+    The caller has checked the user may see the list; only events linked to it are counted."""
+    field = "contact_id" if lead_list.kind == "contacts" else "company_id"
+    events = (
+        events_visible(user)
+        .filter(list_links__lead_list=lead_list, **{f"{field}__in": list(record_ids)})
+        .order_by(field, "-signal_date", "-pk")
+        .values(field, "signal_type", "signal_date", "is_read")
+    )
+    summary: dict[int, dict] = {}
+    for row in events:
+        entry = summary.setdefault(
+            row[field],
+            {"total": 0, "unread": 0, "type": row["signal_type"], "date": row["signal_date"]},
+        )
+        entry["total"] += 1
+        entry["unread"] += 0 if row["is_read"] else 1
+    return summary

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -36,6 +39,43 @@ def _rose(value) -> str:
         return "changed"
 
 
+def feed_url(**params) -> str:
+    """The feed narrowed to one contact or company: their place for signals."""
+    return f"{reverse('signals:feed')}?{urlencode(params)}"
+
+
+def _linked(text: str, url: str | None) -> SafeString:
+    if url:
+        return format_html('<a href="{}"><strong>{}</strong></a>', url, text)
+    return format_html("{}", text)
+
+
+def _subject_link(event: SignalEvent) -> SafeString:
+    """The event's contact or company by name, linked to their signals."""
+    if event.contact_id:
+        return _linked(subject(event), feed_url(contact=event.contact_id))
+    if event.company_id:
+        return _linked(subject(event), feed_url(company=event.company_id))
+    return _linked(subject(event), None)
+
+
+def _company_link(name: str, company_id, companies: dict) -> SafeString:
+    """A company a contact event names: linked to its signals when the store holds it."""
+    company = companies.get(str(company_id or ""))
+    if company is None:
+        return format_html("{}", name)
+    return format_html('<a href="{}">{}</a>', feed_url(company=company.pk), name)
+
+
+def company_lusha_ids(events) -> set[str]:
+    """The companies the contact events of a page name, to look them up in one query."""
+    return {
+        str(event.details.get("currentCompanyId"))
+        for event in events
+        if event.kind == "contacts" and event.details.get("currentCompanyId")
+    }
+
+
 def subject(event: SignalEvent) -> str:
     """Who or what the event is about, by name."""
     d = event.details
@@ -48,35 +88,41 @@ def subject(event: SignalEvent) -> str:
     return str(d.get("companyName") or f"Record {event.lusha_id}")
 
 
-def sentence(event: SignalEvent) -> SafeString:
+def sentence(event: SignalEvent, *, companies: dict | None = None) -> SafeString:
+    """The event as a sentence; names link to their signals (`companies`: stored companies by
+    Lusha id, for the company a contact event names)."""
     d = event.details
-    who = subject(event)
+    companies = companies or {}
+    who = _subject_link(event)
+    company = _company_link(
+        d.get("currentCompanyName") or d.get("newCompany") or "",
+        d.get("currentCompanyId"),
+        companies,
+    )
     when = _when(event)
     kind = event.signal_type
     if kind == "promotion":
         return format_html(
-            "<strong>{}</strong> was promoted to {} at {} on {}",
-            who, d.get("currentTitle") or "a new role",
-            d.get("currentCompanyName") or "their company", when,
+            "{} was promoted to {} at {} on {}",
+            who, d.get("currentTitle") or "a new role", company or "their company", when,
         )  # fmt: skip
     if kind == "companyChange":
         return format_html(
-            "<strong>{}</strong> moved from {} to {} as {} on {}",
+            "{} moved from {} to {} as {} on {}",
             who, d.get("previousCompanyName") or d.get("previousCompany") or "another company",
-            d.get("currentCompanyName") or d.get("newCompany") or "a new company",
-            d.get("currentTitle") or "a new role", when,
+            company or "a new company", d.get("currentTitle") or "a new role", when,
         )  # fmt: skip
     if kind.startswith("headcount"):
         grew = "grew" if "Increase" in kind else "shrank"
         return format_html(
-            "<strong>{}</strong>'s headcount {} {} ({} → {} people; {}) on {}",
+            "{}'s headcount {} {} ({} → {} people; {}) on {}",
             who, grew, _percent(d.get("changeRatePercent")),
             _number(d.get("baselineEmployeesCount")), _number(d.get("newEmployeesCount")),
             type_label(kind).lower(), when,
         )  # fmt: skip
     if kind == "surgeInHiring":
         return format_html(
-            "<strong>{}</strong> posted {} new jobs in a week (usually {}) on {}",
+            "{} posted {} new jobs in a week (usually {}) on {}",
             who, _number(d.get("newJobsPostedLastWeek")), _number(d.get("historicalAvg")), when,
         )  # fmt: skip
     if kind in ("surgeInHiringByDepartment", "surgeInHiringByLocation"):
@@ -84,19 +130,19 @@ def sentence(event: SignalEvent) -> SafeString:
             str(p) for p in (d.get("state"), d.get("country")) if p
         )
         return format_html(
-            "<strong>{}</strong> is hiring in {}: {} new jobs in 4 weeks (usually {}) on {}",
+            "{} is hiring in {}: {} new jobs in 4 weeks (usually {}) on {}",
             who, where or "one area", _number(d.get("newJobsPostedLast4Weeks")),
             _number(d.get("historicalAvg")), when,
         )  # fmt: skip
     if kind.startswith("websiteTraffic"):
         return format_html(
-            "<strong>{}</strong>'s website traffic {} {} to {} visits a month on {}",
+            "{}'s website traffic {} {} to {} visits a month on {}",
             who, _rose(d.get("changeRatePercent")), _percent(d.get("changeRatePercent")),
             _number(d.get("lastMonthVisits")), when,
         )  # fmt: skip
     if kind.startswith("itSpend"):
         return format_html(
-            "<strong>{}</strong>'s IT spend {} {} (about ${} a year) on {}",
+            "{}'s IT spend {} {} (about ${} a year) on {}",
             who, _rose(d.get("changeRatePercent")), _percent(d.get("changeRatePercent")),
             _number(d.get("estimatedAnnualItSpend")), when,
         )  # fmt: skip
@@ -105,12 +151,12 @@ def sentence(event: SignalEvent) -> SafeString:
         url = str(d.get("articleUrl") or "")
         if url.startswith(("https://", "http://")):
             return format_html(
-                '<strong>{}</strong> in the news ({}): '
+                '{} in the news ({}): '
                 '<a href="{}" rel="noopener noreferrer">{}</a> on {}',
                 who, d.get("eventType") or type_label(kind), url, title, when,
             )  # fmt: skip
         return format_html(
-            "<strong>{}</strong> in the news ({}): {} on {}",
+            "{} in the news ({}): {} on {}",
             who, d.get("eventType") or type_label(kind), title, when,
         )  # fmt: skip
-    return format_html("<strong>{}</strong>: {} on {}", who, type_label(kind), when)
+    return format_html("{}: {} on {}", who, type_label(kind), when)

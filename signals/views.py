@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,13 +20,13 @@ from lists.selectors import list_changeable_by, list_for_user, lists_visible
 from lists.services.enrichment import enrichment_start
 from lists.services.members import list_records_add
 from lusha_portal.lusha.errors import LushaError
-from prospecting.models import Company, Kind
+from prospecting.models import Company, Contact, Kind
 from prospecting.services import lead_lists_writable, store_companies_upsert
 from signals.catalog import type_choices, type_label
 from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchForm
 from signals.models import PollRun, SignalEventList, Watch
 from signals.selectors import event_for_user, events_visible, watch_for_user, watches_visible
-from signals.sentences import sentence
+from signals.sentences import company_lusha_ids, sentence
 from signals.services import (
     events_mark_read,
     watch_delete,
@@ -56,7 +56,45 @@ def _filtered(user, form: FeedFilterForm):
         events = events.filter(signal_date__lte=cleaned["until"])
     if cleaned.get("unread"):
         events = events.filter(is_read=False)
+    if cleaned.get("contact"):
+        events = events.filter(contact_id=cleaned["contact"])
+    if cleaned.get("company"):
+        events = _about_company(events, cleaned["company"])
     return events
+
+
+def _about_company(events, company_id: int):
+    """The company's own signals, and people who moved to it or were promoted there."""
+    lusha_id = Company.objects.filter(pk=company_id).values_list("lusha_id", flat=True).first()
+    at_company = Q(kind=Kind.CONTACTS, details__currentCompanyId=lusha_id) if lusha_id else Q()
+    return events.filter(Q(company_id=company_id) | at_company)
+
+
+def _subject(user, form: FeedFilterForm) -> dict | None:
+    """Whom the feed is narrowed to, by name, with the lists (they may see) holding them. Named
+    only when they have a signal the person may see, so a filter reveals no one."""
+    cleaned = form.cleaned_data
+    if cleaned.get("contact"):
+        seen = events_visible(user).filter(contact_id=cleaned["contact"]).values("contact_id")
+        record = Contact.objects.filter(pk=cleaned["contact"], pk__in=seen)
+        field = "contact"
+    elif cleaned.get("company"):
+        record = Company.objects.filter(pk=cleaned["company"])
+        if not _about_company(events_visible(user), cleaned["company"]).exists():
+            record = record.none()
+        field = "company"
+    else:
+        return None
+    record = record.first()
+    if record is None:
+        return {"name": "", "lists": []}
+    lists = (
+        lists_visible(user)
+        .filter(**{f"members__{field}": record})
+        .order_by(Lower("name"), "pk")
+        .distinct()
+    )
+    return {"name": str(record), "record": record, "field": field, "lists": list(lists)}
 
 
 def _feed_form(user, data) -> FeedFilterForm:
@@ -89,10 +127,13 @@ def feed(request):
     )
     page = Paginator(events, PAGE_SIZE).get_page(form.cleaned_data.get("page"))
     carried = form.carried()
+    companies = Company.objects.in_bulk(
+        list(company_lusha_ids(page.object_list)), field_name="lusha_id"
+    )
     rows = [
         {
             "event": event,
-            "sentence": sentence(event),
+            "sentence": sentence(event, companies=companies),
             "label": type_label(event.signal_type),
             "lists": [link.lead_list for link in event.list_links.all()],
         }
@@ -109,6 +150,8 @@ def feed(request):
         "contact_lists": lead_lists_writable(user, Kind.CONTACTS).order_by(Lower("name")),
         "company_lists": lead_lists_writable(user, Kind.COMPANIES).order_by(Lower("name")),
         "watch_count": watches_visible(user).count(),
+        "subject": _subject(user, form),
+        "feed_url": _feed_url(),
     }
     template = "signals/feed.html#events" if request.htmx else "signals/feed.html"
     return render(request, template, context)

@@ -62,13 +62,65 @@ def test_each_event_reads_as_a_sentence_with_links_newest_first(client_for, bob)
     response = client_for(bob).get(FEED)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<strong>Dana Levi</strong> was promoted to VP Sales at Acme on 3 May 2026" in html
-    assert "<strong>Omar Haddad</strong> moved from Initech to Globex as Head of IT" in html
+    dana = f'<a href="/signals/?contact={older.contact_id}"><strong>Dana Levi</strong></a>'
+    assert f"{dana} was promoted to VP Sales at Acme on 3 May 2026" in html
+    omar = f'<a href="/signals/?contact={newer.contact_id}"><strong>Omar Haddad</strong></a>'
+    assert f"{omar} moved from Initech to Globex as Head of IT" in html
     assert html.index("Omar Haddad") < html.index("Dana Levi")
     assert f'href="/lists/{mine.pk}/"' in html
     assert 'href="https://acme.example"' in html
-    assert older.pk
-    assert newer.pk
+
+
+def test_a_company_the_store_holds_is_linked_to_its_signals(client_for, bob):
+    mine = a_list(bob, "Bob's leads")
+    acme = Company.objects.create(lusha_id="20001", name="Acme")
+    promotion(mine)
+    html = client_for(bob).get(FEED).content.decode()
+    assert f'at <a href="/signals/?company={acme.pk}">Acme</a> on 3 May 2026' in html
+    assert "Globex</a>" not in html
+
+
+def test_a_contacts_signals_are_their_place_with_the_lists_holding_them(client_for, bob):
+    first = a_list(bob, "First")
+    second = a_list(bob, "Second")
+    event = promotion(first)
+    promotion(second, day="2026-07-01", title="CRO")
+    company_change(first)
+    client = client_for(bob)
+    html = client.get(FEED, {"contact": event.contact_id}).content.decode()
+    assert "Signals of Dana Levi" in html
+    assert "Omar Haddad" not in html
+    assert "<strong>2</strong> signals" in html
+    assert f'<a href="/lists/{first.pk}/">First</a>, <a href="/lists/{second.pk}/">Second</a>' in (
+        html
+    )
+    assert f'<input type="hidden" name="contact" value="{event.contact_id}">' in html
+    partial = client.get(
+        FEED, {"contact": event.contact_id, "type": "promotion"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert partial.lstrip().startswith('<div id="events">')
+    assert "Signals of Dana Levi" in partial
+    assert 'href="/signals/">Show every signal' in partial
+
+
+def test_a_companys_signals_include_people_who_joined_it(client_for, bob):
+    mine = a_list(bob, "Mine")
+    globex = Company.objects.create(lusha_id="20002", name="Globex")
+    company_change(mine)
+    promotion(mine)
+    html = client_for(bob).get(FEED, {"company": globex.pk}).content.decode()
+    assert "Signals of Globex" in html
+    assert "Omar Haddad" in html
+    assert "Dana Levi" not in html
+
+
+def test_betty_learns_no_name_from_the_contact_filter_of_a_private_list(client_for, bob, betty):
+    event = promotion(a_list(bob, "Bob's private"))
+    for params in ({"contact": event.contact_id}, {"company": 1}):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            html = client_for(betty).get(FEED, params, **headers).content.decode()
+            assert "Dana Levi" not in html
+            assert "No signals you can see for this" in html
 
 
 def test_the_nav_counts_unread_signals_and_marking_read_is_per_person(client_for, bob, betty):
@@ -242,3 +294,39 @@ def test_list_rows_carry_a_badge_of_their_unread_signals(client_for, bob):
     events_mark_read(user=bob, event_ids=[read.pk])
     html = client_for(bob).get("/lists/").content.decode()
     assert f'href="/signals/?list={mine.pk}&amp;unread=1">2 new signals</a>' in html
+
+
+def test_list_member_rows_carry_a_badge_of_their_signals_as_page_and_partial(client_for, bob):
+    mine = a_list(bob, "Mine")
+    read = promotion(mine)
+    promotion(mine, day="2026-07-01", title="CRO")
+    other = a_list(bob, "Elsewhere")
+    promotion(other, name="Ana Silva", lusha_id="1003")
+    LeadListMember.objects.create(lead_list=mine, contact=Contact.objects.get(lusha_id="1003"))
+    events_mark_read(user=bob, event_ids=[read.pk])
+    client = client_for(bob)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        html = client.get(f"/lists/{mine.pk}/", **headers).content.decode()
+        badge = (
+            f'<a class="badge" href="/signals/?contact={read.contact_id}">'
+            '<span class="visually-hidden">Signals of Dana Levi, latest: </span>'
+            "Promotion, 1 Jul 2026 · 1 new</a>"
+        )
+        assert badge in html
+        assert "Signals of Ana Silva" not in html, "her signal was found through another list"
+
+
+def test_company_member_rows_carry_a_badge_too(client_for, bob):
+    accounts = a_list(bob, "Accounts", kind="companies")
+    company = Company.objects.create(lusha_id="30001", name="Initech")
+    LeadListMember.objects.create(lead_list=accounts, company=company)
+    details = {"signalDate": "2026-04-02", "newJobsPostedLastWeek": 40, "historicalAvg": 5}
+    event = SignalEvent.objects.create(
+        kind="companies", lusha_id="30001", company=company, signal_type="surgeInHiring",
+        signal_date=datetime.date(2026, 4, 2), details=details,
+        details_hash=details_hash(details),
+    )  # fmt: skip
+    SignalEventList.objects.create(event=event, lead_list=accounts)
+    html = client_for(bob).get(f"/lists/{accounts.pk}/").content.decode()
+    assert f'href="/signals/?company={company.pk}"' in html
+    assert "Hiring surge, 2 Apr 2026 · 1 new" in html
