@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
                 "signals.context_processors.signals_unread",
+                "spend.context_processors.budget_alerts",
             ],
         },
     },

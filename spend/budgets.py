@@ -286,11 +286,11 @@ def _alert_email(alert: BudgetAlert) -> None:
 
 
 def budget_alerts_current(*, user_id: int, managers: bool) -> list[BudgetAlert]:
-    """This month's highest alert per budget the person should see: their own and, for
-    managers, everyone's and the team's."""
+    """This month's highest alert per budget the person should see: their own and the team's
+    (it bounds them too) and, for managers, everyone's."""
     alerts = BudgetAlert.objects.filter(month=month_of()).order_by("user_id", "-threshold")
     if not managers:
-        alerts = alerts.filter(user_id=user_id)
+        alerts = alerts.filter(user_id__in=(user_id, TEAM))
     highest: dict[int, BudgetAlert] = {}
     for alert in alerts:
         highest.setdefault(alert.user_id, alert)

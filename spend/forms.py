@@ -181,3 +181,21 @@ def filter_errors(form: forms.Form) -> list[str]:
         for error in errors:
             messages.append(f"{label}: {error}" if label else error)
     return messages
+
+
+class BudgetForm(forms.Form):
+    """One monthly budget: a user's, or the team's when `user` is empty. Blank credits remove
+    the budget."""
+
+    user = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    monthly_credits = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100_000_000,
+        label="Monthly credits",
+        error_messages={
+            "invalid": "Type a whole number of credits, or leave it empty for no budget.",
+            "min_value": "A budget cannot be negative.",
+            "max_value": "That is more than Lusha sells: type at most 100,000,000.",
+        },
+    )

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from accounts.models import ApiCall, Purpose, User
 from lists.models import EnrichmentJob, LeadList
-from spend.models import NONE, Budget, SpendDaily
+from spend.budgets import month_of
+from spend.models import NONE, Budget, BudgetHold, BudgetMonth, SpendDaily
 
 GRANULARITIES = ("day", "week", "month")
 
@@ -398,3 +399,57 @@ def ledger_credits_total(calls: QuerySet) -> int:
 def ledger_users() -> QuerySet:
     """Every user, for the ledger's filter: a user with no calls is a valid (empty) filter."""
     return User.objects.order_by("username")
+
+
+@dataclass
+class BudgetRow:
+    """One line of the budgets page: whose, the budget, and this month's use of it."""
+
+    user_id: int | None  # None: the team
+    name: str
+    monthly_credits: int | None
+    spent: int
+    held: int
+
+    @property
+    def percent_used(self) -> int | None:
+        if not self.monthly_credits:
+            return None
+        return round(100 * self.spent / self.monthly_credits)
+
+    @property
+    def left(self) -> int | None:
+        if self.monthly_credits is None:
+            return None
+        return max(0, self.monthly_credits - self.spent - self.held)
+
+
+def budgets_table() -> tuple[list[BudgetRow], BudgetRow]:
+    """Every active user's budget and this month's spend against it, and the team's. Spend is
+    what the budgets count (BudgetMonth), so the page agrees with what a refusal says."""
+    month = month_of()
+    budgets = {
+        b.user_id or NONE: b.monthly_credits
+        for b in Budget.objects.all().only("user", "monthly_credits")
+    }
+    spent = dict(BudgetMonth.objects.filter(month=month).values_list("user_id", "spent"))
+    holds = BudgetHold.objects.filter(month=month, expires_at__gt=timezone.now())
+    held = dict(holds.values_list("user_id").annotate(total=Sum("credits")).order_by())
+    rows = [
+        BudgetRow(
+            user_id=user.pk,
+            name=user.get_username(),
+            monthly_credits=budgets.get(user.pk),
+            spent=spent.get(user.pk, 0),
+            held=held.get(user.pk, 0),
+        )
+        for user in User.objects.filter(is_active=True).order_by("username")
+    ]
+    team = BudgetRow(
+        user_id=None,
+        name="The whole team",
+        monthly_credits=budgets.get(NONE),
+        spent=spent.get(NONE, 0),
+        held=sum(held.values()),
+    )
+    return rows, team

@@ -57,6 +57,8 @@ ACCESS = {
     "spend:ledger": ("get", MANAGERS),
     "spend:ledger_csv": ("get", MANAGERS),
     "spend:mine": ("get", EVERYONE),
+    "spend:budgets": ("get", MANAGERS),
+    "spend:budget_update": ("post", MANAGERS),
     "lists:index": ("get", EVERYONE),
     "lists:detail": ("get", EVERYONE),
     "lists:rename": ("post", EVERYONE),
