@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,11 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import EVERYONE, role_required
 from lists.models import LeadList
 from lists.selectors import list_changeable_by, list_for_user, lists_visible
-from lists.services.enrichment import enrichment_start
-from lists.services.members import list_records_add
 from lusha_portal.lusha.errors import LushaError
 from prospecting.models import Company, Contact, Kind
-from prospecting.services import lead_lists_writable, store_companies_upsert
+from prospecting.services import lead_lists_writable
+from signals.actions import (
+    ActionRefusedError,
+    event_company_add,
+    event_contact_add,
+    event_email_enrich,
+)
 from signals.catalog import type_choices, type_label
 from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchForm
 from signals.models import PollRun, SignalEventList, Watch
@@ -197,46 +200,25 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
 @role_required(*EVERYONE)
 @require_POST
 def event_act(request, event_id: int):
-    """From the feed: add the contact (or a company change's new company) to a list, and
-    enrich the contact's new email."""
+    """From the feed: add the contact (or a company change's new company) to a list, or enrich
+    the contact's new email."""
     user = request.user
     event = event_for_user(user, event_id)
     action = request.POST.get("action", "")
     target = _target(user, request.POST.get("target", ""))
-    if action == "add_contact" and event.contact_id:
-        if target is None or target.kind != Kind.CONTACTS:
-            messages.error(request, "Choose a contact list to add them to.")
+    try:
+        if action == "add_contact":
+            messages.success(request, event_contact_add(event=event, target=target, user=user))
+        elif action == "add_company":
+            messages.success(request, event_company_add(event=event, target=target, user=user))
+        elif action == "enrich_email":
+            job = event_email_enrich(event=event, user=user)
+            messages.success(request, f"Enriching {event.contact.full_name}'s new email.")
+            return redirect("lists:job", job_id=job.pk)
         else:
-            added, _ = list_records_add(lead_list=target, record_ids=[event.contact_id], user=user)
-            messages.success(
-                request,
-                f"Added {event.contact.full_name} to “{target.name}”."
-                if added
-                else f"{event.contact.full_name} is already in “{target.name}”.",
-            )
-    elif action == "add_company" and event.signal_type == "companyChange":
-        if target is None or target.kind != Kind.COMPANIES:
-            messages.error(request, "Choose a company list to add the new company to.")
-        else:
-            company = _new_company(event)
-            if company is None:
-                messages.error(request, "Lusha did not say which company they moved to.")
-            else:
-                list_records_add(lead_list=target, record_ids=[company.pk], user=user)
-                messages.success(request, f"Added {company.name} to “{target.name}”.")
-    elif action == "enrich_email" and event.contact_id:
-        lead_list = next(
-            (x for x in event.lists.filter(pk__in=lists_visible(user).values("pk"))), None
-        )
-        if lead_list is None:
-            raise Http404("No such signal.")
-        job = enrichment_start(
-            lead_list=lead_list, reveal=["emails"], user=user, lusha_ids=[event.contact.lusha_id]
-        )
-        messages.success(request, f"Enriching {event.contact.full_name}'s email.")
-        return redirect("lists:job", job_id=job.pk)
-    else:
-        messages.error(request, "That action does not apply to this signal.")
+            messages.error(request, "That action does not apply to this signal.")
+    except ActionRefusedError as refused:
+        messages.error(request, str(refused))
     return _back_to_feed(request)
 
 
@@ -244,20 +226,6 @@ def _target(user, value: str) -> LeadList | None:
     if not value.isdigit():
         return None
     return lists_visible(user).filter(pk=int(value)).first()
-
-
-def _new_company(event) -> Company | None:
-    details = event.details
-    lusha_id = str(details.get("currentCompanyId") or "")
-    if not lusha_id:
-        return None
-    preview = {
-        "id": lusha_id,
-        "name": details.get("currentCompanyName") or "",
-        "domain": details.get("currentDomain") or "",
-    }
-    existing = Company.objects.filter(lusha_id=lusha_id).first()
-    return existing or store_companies_upsert([preview]).get(lusha_id)
 
 
 # ---- watches ---------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ sees what, and acting on an event."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from lists.models import LeadList, LeadListMember
+from lists.models import EnrichmentJob, LeadList, LeadListMember
 from prospecting.models import Company, Contact
 from signals.models import SignalEvent, SignalEventList, SignalRead
 from signals.services import details_hash, events_mark_read, watch_poll
-from tests.signals.helpers import contacts_list, watch_on
+from tests.signals.helpers import contacts_list, dataset, watch_on
 
 FEED = "/signals/"
 
@@ -41,6 +42,7 @@ def company_change(lead_list, *, lusha_id="1002", day="2026-06-01"):
     contact, _ = Contact.objects.get_or_create(
         lusha_id=lusha_id, defaults={"first_name": "Omar", "last_name": "Haddad"}
     )
+    LeadListMember.objects.get_or_create(lead_list=lead_list, contact=contact)
     details = {
         "signalDate": day, "currentTitle": "Head of IT", "currentCompanyName": "Globex",
         "currentCompanyId": "20002", "currentDomain": "globex.example",
@@ -271,11 +273,66 @@ def test_a_company_change_puts_the_new_company_in_a_list(client_for, bob):
     assert list(target.members.values_list("company_id", flat=True)) == [company.pk]
 
 
-def test_a_company_change_can_enrich_the_contacts_new_email(client_for, bob, sandbox):
-    event = company_change(a_list(bob, "Watched"))
+def _moved_with_an_old_email(lead_list, *, revealed: datetime.datetime):
+    """A sandbox person who changed company, whose email the store revealed at `revealed`."""
+    person = dataset().contacts[7]
+    Contact.objects.create(
+        lusha_id=person.id, first_name=person.first_name, last_name=person.last_name,
+        emails=[{"email": "old@initech.example", "type": "work"}], emails_revealed_at=revealed,
+        preview={"has": ["emails"]},
+    )  # fmt: skip
+    moved = (timezone.now() - datetime.timedelta(days=10)).date().isoformat()
+    return company_change(lead_list, lusha_id=person.id, day=moved)
+
+
+def test_a_company_change_enriches_the_new_email_through_the_lists_enrichment(
+    client_for, bob, sandbox
+):
+    watched = a_list(bob, "Watched")
+    # Revealed 20 days ago (fresh), but the person moved 10 days ago.
+    event = _moved_with_an_old_email(watched, revealed=timezone.now() - datetime.timedelta(days=20))
     response = client_for(bob).post(f"/signals/events/{event.pk}/act/", {"action": "enrich_email"})
-    assert response.status_code == 302
-    assert response["Location"].startswith("/lists/jobs/")
+    job = EnrichmentJob.objects.get()
+    assert response["Location"] == f"/lists/jobs/{job.pk}/"
+    assert (job.lead_list, job.reveal, job.created_by) == (watched, ["emails"], bob)
+    assert job.from_store == 0, "the email revealed before the move is the old company's"
+    assert list(job.chunks.values_list("lusha_ids", flat=True)) == [[event.lusha_id]]
+
+
+def test_an_email_revealed_after_the_move_is_held_and_not_paid_again(client_for, bob, sandbox):
+    event = _moved_with_an_old_email(a_list(bob, "Watched"), revealed=timezone.now())
+    client_for(bob).post(f"/signals/events/{event.pk}/act/", {"action": "enrich_email"})
+    job = EnrichmentJob.objects.get()
+    assert job.from_store == 1
+    assert not job.chunks.exists()
+
+
+def test_actions_that_do_not_fit_the_signal_say_why(client_for, bob):
+    event = promotion(a_list(bob, "Watched"))
+    accounts = a_list(bob, "Accounts", kind="companies")
+    client = client_for(bob)
+    for data, message in (
+        ({"action": "enrich_email"}, "Only a person&#x27;s company change calls for a new email."),
+        ({"action": "add_company", "target": accounts.pk}, "Only a company change names"),
+        ({"action": "add_contact", "target": accounts.pk}, "Choose a contact list"),
+        ({"action": "explode"}, "That action does not apply to this signal."),
+    ):
+        response = client.post(f"/signals/events/{event.pk}/act/", data, follow=True)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    assert not EnrichmentJob.objects.exists()
+    assert not accounts.members.exists()
+
+
+def test_the_new_email_needs_the_person_on_a_list_of_yours(client_for, bob, sandbox):
+    watched = a_list(bob, "Watched")
+    event = company_change(watched)
+    watched.members.all().delete()
+    response = client_for(bob).post(
+        f"/signals/events/{event.pk}/act/", {"action": "enrich_email"}, follow=True
+    )
+    assert "Omar Haddad is on none of your lists any more" in response.content.decode()
+    assert not EnrichmentJob.objects.exists()
 
 
 def test_a_polled_event_shows_in_the_feed_from_the_sandbox(client_for, bob, sandbox):
