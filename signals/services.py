@@ -94,10 +94,15 @@ def watch_save(
         )
         logger.info("watch %s on list %s created by user %s", watch.pk, lead_list.pk, user.pk)
         return watch
+    fields = ["signal_types", "schedule", "paused", "updated_at"]
+    if schedule != watch.schedule and watch.last_polled_at:
+        # Daily to weekly (or back): the next poll follows the new rhythm from the last one.
+        watch.next_poll_at = watch.last_polled_at + SCHEDULE_EVERY[schedule]
+        fields.append("next_poll_at")
     watch.signal_types = list(signal_types)
     watch.schedule = schedule
     watch.paused = paused
-    watch.save(update_fields=["signal_types", "schedule", "paused", "updated_at"])
+    watch.save(update_fields=fields)
     logger.info("watch %s changed by user %s", watch.pk, user.pk)
     return watch
 

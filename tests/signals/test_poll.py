@@ -13,7 +13,7 @@ from lusha_portal.lusha.client import RetryPolicy
 from prospecting.models import Contact
 from signals.matching import SKIP_CANNOT_ASK, SKIP_NOT_FOUND
 from signals.models import PollRun, RunStatus, SignalEvent, Watch
-from signals.services import watch_poll, watches_poll_due
+from signals.services import watch_pause, watch_poll, watch_save, watches_poll_due
 from spend.budgets import budget_set
 from tests.signals.helpers import (
     CONTACT_TYPES,
@@ -314,3 +314,31 @@ def test_a_poll_held_by_another_worker_is_not_run_twice(bob, sandbox):
     assert watch_poll(watch_id=watch.pk).status == RunStatus.DONE
     assert PollRun.objects.count() == 1
     assert isinstance(watch.created_at, datetime.datetime)
+
+
+def test_a_weekly_watch_is_due_again_a_week_after_its_poll(bob, sandbox):
+    watch = watch_on(contacts_list(bob, 5), bob)
+    watch_save(lead_list=watch.lead_list, user=bob, signal_types=CONTACT_TYPES, schedule="weekly")
+    poll(watch)
+    assert watch.next_poll_at - watch.last_polled_at == timedelta(days=7)
+    assert watches_poll_due() == 0
+
+
+def test_changing_the_schedule_moves_the_next_poll(bob, sandbox):
+    watch = watch_on(contacts_list(bob, 5), bob)
+    poll(watch)
+    assert watch.next_poll_at - watch.last_polled_at == timedelta(days=1)
+    watch_save(lead_list=watch.lead_list, user=bob, signal_types=CONTACT_TYPES, schedule="weekly")
+    watch.refresh_from_db()
+    assert watch.next_poll_at - watch.last_polled_at == timedelta(days=7)
+
+
+def test_a_resumed_watch_is_due_at_once_and_a_paused_one_never(bob, sandbox):
+    watch = watch_on(contacts_list(bob, 5), bob)
+    watch_pause(watch=watch, paused=True, user=bob)
+    Watch.objects.filter(pk=watch.pk).update(next_poll_at=timezone.now() - timedelta(days=3))
+    assert watches_poll_due() == 0
+    watch.refresh_from_db()
+    watch_pause(watch=watch, paused=False, user=bob)
+    watch.refresh_from_db()
+    assert watch.next_poll_at <= timezone.now()

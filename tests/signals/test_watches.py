@@ -96,3 +96,17 @@ def test_betty_sees_the_watch_on_a_shared_list_but_only_its_owner_changes_it(
     client_for(mona).post(f"/signals/watches/{watch.pk}/control/", {"action": "pause"})
     watch.refresh_from_db()
     assert watch.paused, "a manager may change any watch"
+
+
+def test_betty_gets_no_partial_of_a_private_watch_and_no_form_for_a_list_she_cannot_change(
+    client_for, bob, betty, sandbox
+):
+    private = watch_on(a_list(bob), bob)
+    shared_list = a_list(bob, "Team", shared=True)
+    client = client_for(betty)
+    hx = {"HTTP_HX_REQUEST": "true"}
+    assert client.get(f"/signals/watches/{private.pk}/", **hx).status_code == 404
+    assert client.post(f"/signals/watches/{private.pk}/", {"schedule": "weekly"}).status_code == 404
+    response = client.get("/signals/watches/new/", {"list": shared_list.pk}, **hx)
+    assert response.status_code == 404, "watching a list is for those who may change it"
+    assert client.get("/signals/watches/new/", {"list": "abc"}).status_code == 302
