@@ -12,6 +12,7 @@ COPY accounts ./accounts
 COPY prospecting ./prospecting
 COPY lists ./lists
 COPY signals ./signals
+COPY spend ./spend
 RUN pip install --no-cache-dir .
 
 COPY . .

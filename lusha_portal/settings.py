@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.account_usage_refresh",
         "schedule": 15 * 60,
     },
+    "budget-holds-sweep": {
+        "task": "spend.tasks.budget_holds_sweep",
+        "schedule": 60 * 60,
+    },
     "signals-poll-due-watches": {
         "task": "signals.tasks.poll_due_watches",
         "schedule": 5 * 60,

@@ -13,7 +13,6 @@ from lusha_portal.lusha.client import CallContext, CallRecord
 from spend.budgets import (
     BudgetExceededError,
     budget_hold,
-    budget_holds_expired_delete,
     budget_left,
     budget_release,
     budget_reserve,
@@ -21,6 +20,7 @@ from spend.budgets import (
     month_of,
 )
 from spend.models import NONE, BudgetAlert, BudgetHold, BudgetMonth, SpendDaily
+from spend.tasks import budget_holds_sweep
 
 
 def charge(user, credits: int, *, purpose=Purpose.EMAIL_REVEAL, list_id=None) -> None:
@@ -104,7 +104,7 @@ def test_a_hold_left_by_a_dead_worker_stops_counting_when_it_expires(bob, mona):
         budget_reserve(user_id=bob.pk, credits=1, action="The next chunk")
     BudgetHold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     budget_reserve(user_id=bob.pk, credits=100, action="The next chunk")
-    assert budget_holds_expired_delete() == 1
+    assert budget_holds_sweep() == 1, "the beat's sweep deletes it"
 
 
 def test_alerts_come_once_per_threshold_per_month_by_email_to_the_user_and_managers(
