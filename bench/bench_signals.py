@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTACTS = 10_000
 TYPES = ["promotion", "companyChange"]
 PATH = "/v3/contacts/signals"
+RATE_LIMIT = 25  # requests a second per endpoint: Lusha's limit and the shared limiter's
 
 
 def main() -> None:
@@ -81,9 +82,15 @@ def _run(sandbox_url: str, line) -> None:
     line("signals_429_count", stats["rateLimited"].get(PATH, 0), "responses")
     line("signals_events_stored", SignalEvent.objects.count(), "events")
     line("signals_credits", stats["creditsCharged"], "credits")
-    print(f"(poll {run.status}; expected {expected} requests, bound {expected / 25:.1f} s)")
+    floor = expected / RATE_LIMIT
+    print(
+        f"(poll {run.status}; expected {expected} requests; at {RATE_LIMIT} requests/s the "
+        f"limiter allows no less than {floor:.1f} s, this poll took {elapsed / floor:.2f}x that)"
+    )
     if made != expected or run.status != "done":
         raise SystemExit(f"bench_signals: {made} requests, expected exactly {expected}")
+    if made / elapsed > RATE_LIMIT * 1.05:
+        raise SystemExit(f"bench_signals: {made / elapsed:.1f} requests/s is over the limit")
 
 
 if __name__ == "__main__":
