@@ -37,3 +37,34 @@ def test_mona_reads_the_chart_filters_it_and_refreshes_the_account(
     page.get_by_role("button", name="Refresh now").click()
     expect(page.get_by_role("status").filter(has_text="Refreshed just now.")).to_be_visible()
     expect(page.get_by_text("Credits left")).to_be_visible()
+
+
+def test_mona_caps_bobs_budget_and_bob_is_refused_with_the_numbers(
+    page: Page, live_server, mona, bob, sandbox
+):
+    from tests.lists.test_enrichment import contacts_list
+
+    lead_list = contacts_list(bob, size=20)
+
+    def sign_in(username):
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill("correct-horse-battery-staple")
+        page.get_by_role("button", name="Sign in").click()
+
+    sign_in("mona")
+    page.goto(live_server.url + "/spend/")
+    page.get_by_role("link", name="Budgets").click()
+    page.get_by_role("spinbutton", name="bob's monthly credits").fill("3")
+    page.get_by_role("button", name="Save bob's budget").click()
+    expect(
+        page.get_by_role("status").filter(has_text="bob's budget is now 3 credits")
+    ).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("bob")
+    page.goto(live_server.url + f"/lists/{lead_list.pk}/enrich/")
+    expect(page.get_by_text("Budget left this month")).to_be_visible()
+    page.get_by_role("button", name="Start enrichment").click()
+    refusal = page.get_by_role("alert").filter(has_text="The enrichment was not started")
+    expect(refusal).to_contain_text("you have 3 left this month.")
