@@ -65,3 +65,15 @@ def test_bob_watches_a_list_and_reads_its_signals_in_the_feed(
     page.get_by_role("button", name="Mark every matching signal read").click()
     expect(page.get_by_text(re.compile(r"Marked \d+ signals? read"))).to_be_visible()
     expect(feed.get_by_role("listitem").first).not_to_contain_text("New")
+
+    # The list carries the signals too: a badge on its row and on its members' rows.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Lists").click()
+    lists_table = page.get_by_role("table").first
+    expect(lists_table).to_contain_text(re.compile(r"\d+ new signals?"))
+    page.get_by_role("link", name="Q1 champions", exact=True).click()
+    members = page.get_by_role("table", name="Members of Q1 champions")
+    badge = members.get_by_role("link", name=re.compile(r"^Signals of .+, latest: "))
+    expect(badge.first).to_be_visible()
+    badge.first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Signals of "))).to_be_visible()
+    expect(page.get_by_role("list", name="Signals").get_by_role("listitem").first).to_be_visible()
