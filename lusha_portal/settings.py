@@ -257,10 +257,14 @@ CELERY_TIMEZONE = TIME_ZONE
 WORKER_HEARTBEAT_SECONDS = 10
 WORKER_HEARTBEAT_TTL_SECONDS = 45
 
+# Budget alerts go by email: SMTP from EMAIL_URL (e.g. smtp+tls://user:pass@mail:587),
+# else EMAIL_BACKEND (the console in development).
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend",
 )
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lusha-portal@localhost")
 
 # Production hardening; each can be relaxed by its variable where a proxy already does it.
