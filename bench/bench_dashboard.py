@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.support import line, percentiles, throwaway_database
+from bench.support import django_setup, line, percentiles, seed_then_measure
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_DASHBOARD_ROWS", 1_000_000))
@@ -79,14 +78,6 @@ _COLUMNS = (
     "attempt, http_status, error_code, duration_ms, records_requested, records_returned, "
     "credits_charged, rate_limits, request_id"
 )
-
-
-def _django() -> None:
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False
 
 
 def _ledger_generate(*, first_user: int, first_list: int, first_job: int) -> None:
@@ -207,7 +198,7 @@ def _timed(client, path: str, count: int) -> list[float]:
 
 
 def _measure(ids: dict[str, int]) -> None:
-    _django()
+    django_setup()
     from django.db import connections
     from django.test import Client
     from django.utils import timezone
@@ -234,44 +225,13 @@ def _measure(ids: dict[str, int]) -> None:
     connections.close_all()
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    with throwaway_database("bench-dashboard") as (database_url, description):
-        print(f"bench_dashboard: {description}, {ROWS:,} ledger rows", flush=True)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "lusha_portal.settings",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-            "PYTHONPATH": str(ROOT),
-        }
-        seeded = subprocess.run(
-            [sys.executable, __file__, "seed"], env=env, cwd=ROOT, capture_output=True, text=True
-        )
-        if seeded.returncode:
-            sys.stderr.write(seeded.stdout + seeded.stderr)
-            raise SystemExit("bench_dashboard: building the ledger failed")
-        *shown, ids = seeded.stdout.strip().splitlines()
-        print("\n".join(shown), flush=True)
-        subprocess.run([sys.executable, __file__, "measure", ids], env=env, cwd=ROOT, check=True)
-
-
-def _child(argv: list[str]) -> None:
-    sys.path.insert(0, str(ROOT))
-    if argv[0] == "seed":
-        _django()
-        ids = _seed()
-        from django.db import connections
-
-        connections.close_all()
-        print(",".join(f"{key}={value}" for key, value in ids.items()), flush=True)
-    else:
-        _measure({k: int(v) for k, v in (pair.split("=") for pair in argv[1].split(","))})
-
-
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        _child(sys.argv[1:])
-    else:
-        main()
+    seed_then_measure(
+        __file__,
+        prefix="bench-dashboard",
+        what=f"{ROWS:,} ledger rows",
+        root=ROOT,
+        argv=sys.argv[1:],
+        seed=_seed,
+        measure=_measure,
+    )

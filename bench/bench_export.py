@@ -24,28 +24,18 @@ Requests run with DEBUG off, as in production (DEBUG on keeps every query in mem
 from __future__ import annotations
 
 import gc
-import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.support import line, throwaway_database
+from bench.support import django_setup, line, seed_then_measure
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 50_000
 WARMUP_ROWS = 500
 BATCH = 5_000
-
-
-def _django() -> None:
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # production's setting: DEBUG on keeps every query in memory
 
 
 def _contacts(start: int, count: int):
@@ -159,7 +149,7 @@ def _export(client, list_id: int, columns: list[str], sample: list[int] | None =
 
 def _measure(ids: dict[str, int]) -> None:
     """In the child process: warm up, then export the big list and report."""
-    _django()
+    django_setup()
     from django.db import connections
     from django.test import Client
 
@@ -199,45 +189,13 @@ def _measure(ids: dict[str, int]) -> None:
     connections.close_all()
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    with throwaway_database("bench-export") as (database_url, description):
-        print(f"bench_export: {description}, {ROWS:,} contacts", flush=True)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "lusha_portal.settings",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-            "PYTHONPATH": str(ROOT),
-        }
-        # Seed and measure in child processes: the parent keeps no Django state, and the
-        # process measured has never held the 50,000 objects the seeding built.
-        seeded = subprocess.run(
-            [sys.executable, __file__, "seed"], env=env, cwd=ROOT, capture_output=True, text=True
-        )
-        if seeded.returncode:
-            sys.stderr.write(seeded.stderr)
-            raise SystemExit("bench_export: building the list failed")
-        ids = seeded.stdout.strip().splitlines()[-1]
-        subprocess.run([sys.executable, __file__, "measure", ids], env=env, cwd=ROOT, check=True)
-
-
-def _child(argv: list[str]) -> None:
-    sys.path.insert(0, str(ROOT))
-    if argv[0] == "seed":
-        _django()
-        ids = _seed()
-        from django.db import connections
-
-        connections.close_all()
-        print(",".join(f"{key}={value}" for key, value in ids.items()), flush=True)
-    else:
-        _measure({k: int(v) for k, v in (pair.split("=") for pair in argv[1].split(","))})
-
-
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        _child(sys.argv[1:])
-    else:
-        main()
+    seed_then_measure(
+        __file__,
+        prefix="bench-export",
+        what=f"{ROWS:,} contacts",
+        root=ROOT,
+        argv=sys.argv[1:],
+        seed=_seed,
+        measure=_measure,
+    )

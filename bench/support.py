@@ -78,3 +78,57 @@ def throwaway_database(prefix: str) -> Iterator[tuple[str, str]]:
             connection.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def django_setup() -> None:
+    """Django with production's DEBUG off (DEBUG on keeps every query in memory)."""
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False
+
+
+def seed_then_measure(
+    script: str, *, prefix: str, what: str, root, argv: list[str], seed, measure
+) -> None:
+    """The benchmarks' two-process protocol. Without arguments: make a throwaway database, run
+    `script seed` (Django set up, `seed()` returns ids) and then `script measure ids` in fresh
+    child processes, so the parent keeps no Django state and the process measured never held
+    what the seeding built. With arguments: be that child."""
+    import subprocess
+    import sys
+
+    if argv:
+        sys.path.insert(0, str(root))
+        if argv[0] == "seed":
+            django_setup()
+            ids = seed()
+            from django.db import connections
+
+            connections.close_all()
+            print(",".join(f"{key}={value}" for key, value in ids.items()), flush=True)
+        else:
+            measure({k: int(v) for k, v in (pair.split("=") for pair in argv[1].split(","))})
+        return
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    with throwaway_database(prefix) as (database_url, description):
+        print(f"{prefix.replace('-', '_')}: {description}, {what}", flush=True)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "lusha_portal.settings",
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            "PYTHONPATH": str(root),
+        }
+        seeded = subprocess.run(
+            [sys.executable, script, "seed"], env=env, cwd=root, capture_output=True, text=True
+        )
+        if seeded.returncode:
+            sys.stderr.write(seeded.stdout + seeded.stderr)
+            raise SystemExit(f"{prefix}: seeding the database failed")
+        *shown, ids = seeded.stdout.strip().splitlines()
+        if shown:
+            print("\n".join(shown), flush=True)
+        subprocess.run([sys.executable, script, "measure", ids], env=env, cwd=root, check=True)
