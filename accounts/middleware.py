@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from accounts.services import first_run_is_pending
 
-# Paths that work before the first admin exists.
-_OPEN_PREFIXES = ("/healthz", "/static/", "/setup/")
+# Paths that work before the first admin exists (Lusha's webhook is for machines, not people).
+_OPEN_PREFIXES = ("/healthz", "/static/", "/setup/", "/signals/webhook/")
 
 
 class FirstRunMiddleware:

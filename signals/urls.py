@@ -12,4 +12,5 @@ urlpatterns = [
     path("watches/new/", views.watch_new, name="watch_new"),
     path("watches/<int:watch_id>/", views.watch, name="watch"),
     path("watches/<int:watch_id>/control/", views.watch_control, name="watch_control"),
+    path("webhook/", views.lusha_webhook, name="webhook"),
 ]

@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import EVERYONE, role_required
@@ -37,6 +39,7 @@ from signals.services import (
     watch_poll_enqueue,
     watch_save,
 )
+from signals.webhook import WebhookRefusedError, webhook_deliver
 
 PAGE_SIZE = 50
 
@@ -354,3 +357,18 @@ def watch_control(request, watch_id: int):
     else:
         messages.error(request, "Unknown action.")
     return redirect("signals:watch", watch_id=current.pk)
+
+
+@csrf_exempt  # Lusha's servers post here; the HMAC signature is the proof, not a cookie
+@require_POST
+def lusha_webhook(request):
+    """Lusha's push deliveries of signals: verified, stored once, acknowledged with JSON."""
+    try:
+        new, known = webhook_deliver(
+            timestamp=request.headers.get("X-Lusha-Timestamp", ""),
+            signature=request.headers.get("X-Lusha-Signature", ""),
+            body=request.body,
+        )
+    except WebhookRefusedError as refused:
+        return JsonResponse({"received": False, "error": str(refused)}, status=refused.status)
+    return JsonResponse({"received": True, "eventsNew": new, "eventsKnown": known})

@@ -52,6 +52,7 @@ ACCESS = {
     "signals:watch_new": ("get", EVERYONE),
     "signals:watch": ("get", EVERYONE),
     "signals:watch_control": ("post", EVERYONE),
+    "signals:webhook": ("post", PUBLIC),  # Lusha's servers: the HMAC signature is the check
     "spend:dashboard": ("get", MANAGERS),
     "spend:usage_refresh": ("post", MANAGERS),
     "spend:ledger": ("get", MANAGERS),

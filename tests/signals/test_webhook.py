@@ -1,0 +1,136 @@
+"""Lusha's push deliveries: signed ones are stored once through the poll's code and counted in
+the ledger; unsigned, forged, stale or unreadable ones are refused and store nothing."""
+
+import json
+import time
+
+import pytest
+
+from accounts.models import ApiCall, Purpose
+from signals.models import SignalEvent, SignalEventList
+from signals.webhook import WEBHOOK_ENDPOINT, webhook_signature
+from spend.budgets import month_of
+from spend.models import NONE, BudgetMonth, SpendDaily
+from tests.signals.helpers import contacts_list
+
+SECRET = "whsec-test-0f3c9a"
+URL = "/signals/webhook/"
+
+
+@pytest.fixture
+def secret(settings):
+    settings.LUSHA_WEBHOOK_SECRET = SECRET
+    return SECRET
+
+
+def promotion(lusha_id: str, date="2026-11-20") -> dict:
+    return {
+        "entityType": "contact",
+        "results": [{"id": lusha_id, "promotion": [{"signalDate": date, "newTitle": "VP Sales"}]}],
+        "creditsCharged": 1,
+    }
+
+
+def deliver(client, payload, *, timestamp=None, signature=None, secret=SECRET):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
+    if signature is None:
+        signature = webhook_signature(secret=secret, timestamp=timestamp, body=body)
+    headers = {"X-Lusha-Timestamp": timestamp, "X-Lusha-Signature": signature}
+    return client.post(URL, body, content_type="application/json", headers=headers)
+
+
+def test_a_signed_delivery_is_stored_linked_to_its_lists_and_acknowledged(client, bob, secret):
+    lead_list = contacts_list(bob, 3)
+    person = lead_list.members.first().contact
+    response = deliver(client, promotion(person.lusha_id))
+    assert response.status_code == 200
+    assert response.json() == {"received": True, "eventsNew": 1, "eventsKnown": 0}
+    event = SignalEvent.objects.get()
+    assert (event.contact, event.signal_type, str(event.signal_date)) == (
+        person, "promotion", "2026-11-20",
+    )  # fmt: skip
+    assert SignalEventList.objects.filter(event=event, lead_list=lead_list).exists()
+
+
+def test_lushas_retry_of_the_same_delivery_stores_nothing_twice(client, bob, secret):
+    person = contacts_list(bob, 1).members.first().contact
+    deliver(client, promotion(person.lusha_id))
+    again = deliver(client, promotion(person.lusha_id))
+    assert again.json() == {"received": True, "eventsNew": 0, "eventsKnown": 1}
+    assert SignalEvent.objects.count() == 1
+
+
+def test_a_single_event_delivery_is_read_too(client, bob, secret):
+    person = contacts_list(bob, 1).members.first().contact
+    payload = {"entityType": "contact", "entityId": person.lusha_id, "signalType": "companyChange",
+               "signal": {"signalDate": "2026-11-02", "newCompanyName": "Acme"}}  # fmt: skip
+    assert deliver(client, payload).json()["eventsNew"] == 1
+    assert SignalEvent.objects.get().signal_type == "companyChange"
+
+
+def test_the_credits_lusha_charged_go_to_the_ledger_the_rollups_and_the_teams_budget(
+    client, bob, secret
+):
+    person = contacts_list(bob, 1).members.first().contact
+    deliver(client, {**promotion(person.lusha_id), "creditsCharged": 3})
+    call = ApiCall.objects.get(endpoint=WEBHOOK_ENDPOINT)
+    assert (call.purpose, call.credits_charged, call.user_id) == (Purpose.SIGNALS, 3, None)
+    assert SpendDaily.objects.get(purpose=Purpose.SIGNALS).credits == 3
+    assert BudgetMonth.objects.get(user_id=NONE, month=month_of()).spent == 3
+
+
+def test_a_timestamp_in_milliseconds_is_accepted(client, bob, secret):
+    person = contacts_list(bob, 1).members.first().contact
+    response = deliver(client, promotion(person.lusha_id), timestamp=str(int(time.time() * 1000)))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ({"signature": "0" * 64}, 401, "The signature does not match."),
+        ({"secret": "someone-elses-secret"}, 401, "The signature does not match."),
+        ({"signature": ""}, 401, "The delivery is not signed."),
+        ({"timestamp": str(int(time.time()) - 3600)}, 401, "too old"),
+        ({"timestamp": "yesterday"}, 401, "not a number"),
+    ],
+    ids=["forged", "other-secret", "unsigned", "replayed-an-hour-later", "bad-timestamp"],
+)
+def test_a_delivery_that_is_not_lushas_is_refused_and_stores_nothing(
+    client, bob, secret, change, status, message
+):
+    person = contacts_list(bob, 1).members.first().contact
+    response = deliver(client, promotion(person.lusha_id), **change)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert not SignalEvent.objects.exists()
+    assert not ApiCall.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (json.dumps({"entityType": "planet", "results": []}).encode(), "contact or company"),
+        (json.dumps({"entityType": "contact"}).encode(), "Expected results"),
+    ],
+)
+def test_a_signed_but_unreadable_delivery_gets_a_400_that_says_why(
+    client, db, secret, body, message
+):
+    response = deliver(client, body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_without_a_secret_the_endpoint_is_off(client, db, settings):
+    settings.LUSHA_WEBHOOK_SECRET = ""
+    response = deliver(client, promotion("1"), secret="anything")
+    assert response.status_code == 404
+    assert not SignalEvent.objects.exists()
+
+
+def test_only_post_is_answered(client, db, secret):
+    assert client.get(URL).status_code == 405
