@@ -38,7 +38,7 @@ def test_an_enrichment_that_could_pass_the_budget_is_refused_with_the_numbers(
 
 
 def test_a_job_that_reaches_the_budget_pauses_before_the_chunk_that_would_pass_it(
-    bob, mona, sandbox
+    client_for, bob, mona, sandbox
 ):
     lead_list = contacts_list(bob, size=50)
     plan = enrichment_plan(lead_list=lead_list, reveal=["emails", "phones"])
@@ -55,6 +55,9 @@ def test_a_job_that_reaches_the_budget_pauses_before_the_chunk_that_would_pass_i
     assert job.resume_after is not None, "the beat resumes it when the month turns"
     assert sandbox.stats()["creditsCharged"] - spent_before <= plan.max_credits // 3
     assert not BudgetHold.objects.exists(), "every hold was released"
+    page = client_for(bob).get(f"/lists/jobs/{job.pk}/").content.decode()
+    assert "left this month" in page
+    assert f"It resumes on its own on 1 {job.resume_after:%B}." in page
 
 
 def test_what_the_ledger_charged_is_what_the_budget_counts_and_the_rollups_show(bob, mona, sandbox):
