@@ -37,9 +37,7 @@ def event_contact_add(*, event: SignalEvent, target: LeadList | None, user: User
     added, _ = list_records_add(lead_list=target, record_ids=[event.contact_id], user=user)
     name = event.contact.full_name
     logger.info("signal %s: contact added to list %s by user %s", event.pk, target.pk, user.pk)
-    return (
-        f"Added {name} to “{target.name}”." if added else f"{name} is already in “{target.name}”."
-    )
+    return _added(name, target, added)
 
 
 def event_company_add(*, event: SignalEvent, target: LeadList | None, user: User) -> str:
@@ -55,9 +53,7 @@ def event_company_add(*, event: SignalEvent, target: LeadList | None, user: User
     added, _ = list_records_add(lead_list=target, record_ids=[company.pk], user=user)
     name = company.name or company.lusha_id
     logger.info("signal %s: company added to list %s by user %s", event.pk, target.pk, user.pk)
-    return (
-        f"Added {name} to “{target.name}”." if added else f"{name} is already in “{target.name}”."
-    )
+    return _added(name, target, added)
 
 
 def _added(name: str, target: LeadList, added: int) -> str:
@@ -87,7 +83,8 @@ def event_email_enrich(*, event: SignalEvent, user: User) -> EnrichmentJob:
     job on a list of theirs the person can see.
 
     An email revealed before the move is the old company's: it no longer counts as held, so
-    the job asks Lusha again instead of answering from the store."""
+    the job asks Lusha again instead of answering from the store. A reveal that could pass
+    the budget raises BudgetExceededError and leaves the old email as it was."""
     if event.signal_type != "companyChange" or not event.contact_id:
         raise ActionRefusedError("Only a person's company change calls for a new email.")
     visible = lists_visible(user).filter(kind=Kind.CONTACTS, members__contact_id=event.contact_id)

@@ -40,6 +40,7 @@ from signals.services import (
     watch_save,
 )
 from signals.webhook import WebhookRefusedError, webhook_deliver
+from spend.budgets import BudgetExceededError
 
 PAGE_SIZE = 50
 
@@ -220,7 +221,7 @@ def event_act(request, event_id: int):
             return redirect("lists:job", job_id=job.pk)
         else:
             messages.error(request, "That action does not apply to this signal.")
-    except ActionRefusedError as refused:
+    except (ActionRefusedError, BudgetExceededError) as refused:
         messages.error(request, str(refused))
     return _back_to_feed(request)
 

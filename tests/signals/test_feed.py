@@ -387,3 +387,21 @@ def test_company_member_rows_carry_a_badge_too(client_for, bob):
     html = client_for(bob).get(f"/lists/{accounts.pk}/").content.decode()
     assert f'href="/signals/?company={company.pk}"' in html
     assert "Hiring surge, 2 Apr 2026 · 1 new" in html
+
+
+def test_a_new_email_past_the_budget_is_refused_with_the_numbers_and_the_old_one_kept(
+    client_for, bob, mona, sandbox
+):
+    from spend.budgets import budget_set
+
+    revealed = timezone.now() - datetime.timedelta(days=20)
+    event = _moved_with_an_old_email(a_list(bob, "Watched"), revealed=revealed)
+    budget_set(user_id=bob.pk, monthly_credits=0, by=mona)
+    response = client_for(bob).post(
+        f"/signals/events/{event.pk}/act/", {"action": "enrich_email"}, follow=True
+    )
+    assert "This enrichment can cost 1 credit; you have 0 left this month." in (
+        response.content.decode()
+    )
+    assert not EnrichmentJob.objects.exists()
+    assert Contact.objects.get(lusha_id=event.lusha_id).emails_revealed_at == revealed
