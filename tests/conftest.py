@@ -66,6 +66,10 @@ class SandboxControl:
     def reset(self) -> None:
         requests.post(f"{self.url}/_sandbox/reset", timeout=10).raise_for_status()
 
+    def new_day(self) -> None:
+        """Every key's quotas start again, as at midnight UTC; the counters stay."""
+        requests.post(f"{self.url}/_sandbox/new-day", timeout=10).raise_for_status()
+
 
 @pytest.fixture(scope="session")
 def sandbox_url():

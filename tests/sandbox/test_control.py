@@ -139,3 +139,14 @@ def test_the_control_api_lists_the_trigger_records(sandbox_url):
     triggers = requests.get(f"{sandbox_url}/_sandbox/triggers", timeout=10).json()
     assert sorted(triggers["contacts"].values()) == [404, 412, 422, 451]
     assert sorted(triggers["companies"].values()) == [404, 422, 451]
+
+
+def test_a_new_day_restarts_the_quotas_and_keeps_the_counters(sandbox_url, lusha, key):
+    lusha = lusha.with_key(key.replace("sbx-", "sbx-daily-quota-1-"))
+    assert lusha.get(TYPES).status_code == 200
+    assert lusha.get(TYPES).status_code == 429
+    before = requests.get(f"{sandbox_url}/_sandbox/stats", timeout=10).json()
+    requests.post(f"{sandbox_url}/_sandbox/new-day", timeout=10).raise_for_status()
+    assert lusha.get(TYPES).status_code == 200
+    after = requests.get(f"{sandbox_url}/_sandbox/stats", timeout=10).json()
+    assert after["requests"][TYPES] == before["requests"][TYPES] + 1

@@ -139,6 +139,7 @@ CONTROL = {
     "control.health": ("GET", "/_sandbox/health"),
     "control.stats": ("GET", "/_sandbox/stats"),
     "control.reset": ("POST", "/_sandbox/reset"),
+    "control.new_day": ("POST", "/_sandbox/new-day"),
     "control.faults": ("POST", "/_sandbox/faults"),
     "control.faults_read": ("GET", "/_sandbox/faults"),
     "control.triggers": ("GET", "/_sandbox/triggers"),
@@ -246,6 +247,11 @@ class SandboxApp:
         if endpoint == "control.reset":
             state.reset()
             return json_response({"reset": True})
+        if endpoint == "control.new_day":
+            # What midnight UTC does: every key's quota windows start again. Counters, credits
+            # and paid reveals stay, so a test can use up a daily quota and carry on.
+            state.limiter.reset()
+            return json_response({"newDay": True})
         if endpoint == "control.faults_read":
             return json_response(state.faults.snapshot())
         if endpoint == "control.triggers":
