@@ -142,12 +142,6 @@ def _api_call_create(record: CallRecord, context) -> ApiCall:
     )
 
 
-def api_calls_record(records: list[CallRecord]) -> None:
-    """Write buffered ledger records (inside the caller's transaction)."""
-    for record in records:
-        api_call_record(record)
-
-
 def lusha_client(
     *,
     purpose: str,
@@ -156,12 +150,12 @@ def lusha_client(
     list_id: int | None = None,
     search_id: int | None = None,
     retry: RetryPolicy = WEB_RETRY,
-    recorder=None,
 ) -> LushaClient:
     """The client every feature uses: shared rate limiter, ledger, the key read per call.
 
-    `recorder` replaces the immediate ledger write, for work that writes its ledger rows in
-    the same transaction as its results (see api_calls_record)."""
+    Each attempt is written to the ledger as soon as it is answered, in its own transaction:
+    never buffered into the caller's results transaction, which a killed worker or a dropped
+    connection can lose after Lusha has charged."""
     return LushaClient(
         credentials=lusha_credentials,
         limiter=RedisRateLimiter(redis_connection()),
@@ -172,7 +166,7 @@ def lusha_client(
             list_id=list_id,
             search_id=search_id,
         ),
-        recorder=recorder or api_call_record,
+        recorder=api_call_record,
         retry=retry,
     )
 

@@ -3,10 +3,11 @@
 A job is planned when it starts: members whose requested data the store already holds (fresh
 within ENRICH_FRESH_DAYS) are counted as held at once; the rest is cut into chunks of up to 100
 records per Lusha request, grouped by what each still lacks, so a partial re-reveal asks only
-for the missing field. Workers claim chunks with a conditional UPDATE, ask Lusha, and write the
-revealed data, the outcomes, the counters and the ledger rows in one transaction. A chunk held
-by a worker that died is claimed again after ENRICH_CHUNK_STALE_SECONDS: at most that one chunk
-is asked for twice.
+for the missing field. Workers claim chunks with a conditional UPDATE and ask Lusha; each answer
+goes to the ledger at once, in its own transaction, and then the revealed data, the outcomes and
+the counters are written in one transaction. A chunk held by a worker that died is claimed again
+after ENRICH_CHUNK_STALE_SECONDS: at most that one chunk is asked for twice, and what Lusha
+charged for the answer the dead worker never saved is in the ledger all the same.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.connection import api_calls_record, lusha_client
+from accounts.connection import lusha_client
 from accounts.models import Purpose, User
 from lists.models import (
     ChunkStatus,
@@ -352,12 +353,11 @@ def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
         ):
             return _chunk_ask(job, chunk, fields, ids)
     except BudgetExceededError as refused:
-        return _stop_for(job, chunk, [], PauseCause.BUDGET, refused)
+        return _stop_for(job, chunk, PauseCause.BUDGET, refused)
 
 
 def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str]) -> bool:
     held = [lusha_id for lusha_id in chunk.lusha_ids if lusha_id not in ids]
-    ledger: list = []
     answer, error = None, None
     if ids:
         client = lusha_client(
@@ -366,7 +366,9 @@ def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str
             job_id=job.pk,
             list_id=job.lead_list_id,
             retry=TASK_RETRY,
-            recorder=ledger.append,
+            # Every attempt is written to the ledger the moment it is answered (not with
+            # the results below): a worker killed between Lusha's answer and that commit
+            # must not lose a charge Lusha made. The budget hold outlives both writes.
         )
         try:
             if job.kind == Kind.CONTACTS:
@@ -374,13 +376,13 @@ def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str
             else:
                 answer = client.companies_enrich(ids)
         except LushaQuotaExhaustedError as quota:
-            return _stop_for(job, chunk, ledger, PauseCause.QUOTA, quota)
+            return _stop_for(job, chunk, PauseCause.QUOTA, quota)
         except LushaCreditsExhaustedError as credits:
-            return _stop_for(job, chunk, ledger, PauseCause.CREDITS, credits)
+            return _stop_for(job, chunk, PauseCause.CREDITS, credits)
         except LushaPermanentError as permanent:
             error = permanent  # this chunk's records fail with the reason; the job goes on
         except LushaError as trouble:  # transient, and retries ran out
-            return _stop_for(job, chunk, ledger, PauseCause.TROUBLE, trouble)
+            return _stop_for(job, chunk, PauseCause.TROUBLE, trouble)
     outcomes = _outcomes(job, ids, answer, error)
     with transaction.atomic():
         _store_answer(job, fields, answer)
@@ -400,15 +402,13 @@ def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str
             heartbeat_at=timezone.now(),
         )
         EnrichmentChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.DONE)
-        api_calls_record(ledger)
         if held:
             _saved_record(job, fields, len(held))
     return True
 
 
-def _stop_for(job, chunk, ledger, cause, error) -> bool:
+def _stop_for(job, chunk, cause, error) -> bool:
     with transaction.atomic():
-        api_calls_record(ledger)  # failed calls belong in the ledger too
         _chunk_release(chunk)
         if cause == PauseCause.BUDGET:
             reason = (
