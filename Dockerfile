@@ -13,6 +13,7 @@ COPY prospecting ./prospecting
 COPY lists ./lists
 COPY signals ./signals
 COPY spend ./spend
+COPY privacy ./privacy
 RUN pip install --no-cache-dir .
 
 COPY . .

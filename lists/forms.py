@@ -136,6 +136,12 @@ class ExportForm(forms.Form):
         label="For Excel (a byte-order mark, so Excel reads accents and non-Latin names)",
         required=False,
     )
+    # Privacy: numbers Lusha flags do-not-call out of every phone column; and, for managers
+    # only (the view checks), people on the suppression list in the file after all.
+    without_do_not_call = forms.BooleanField(label="Leave out do-not-call phones", required=False)
+    include_suppressed = forms.BooleanField(
+        label="Include people on the suppression list", required=False
+    )
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "lists",
     "spend",
     "signals",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("lists/", include("lists.urls")),
     path("spend/", include("spend.urls")),
     path("signals/", include("signals.urls")),
+    path("privacy/", include("privacy.urls")),
     path("django-admin/", admin.site.urls),
 ]

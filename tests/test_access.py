@@ -78,6 +78,8 @@ ACCESS = {
     "lists:import_detail": ("get", EVERYONE),
     "lists:import_resume": ("post", EVERYONE),
     "lists:import_report": ("get", EVERYONE),
+    "privacy:suppressions": ("get", MANAGERS),
+    "privacy:suppressions_import": ("post", MANAGERS),
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -44,6 +44,7 @@ from lusha_portal.lusha.errors import (
     LushaPermanentError,
     LushaQuotaExhaustedError,
 )
+from privacy.services import audit_reveal, gdpr_blocks_record, suppressed_among, suppressed_ids
 from prospecting.models import Company, Contact, Kind
 from spend.budgets import BudgetExceededError, budget_check, budget_hold, month_of
 from spend.services import spend_saved_record
@@ -68,6 +69,9 @@ class EnrichmentPlan:
     groups: dict[tuple[str, ...], list[str]]  # what to ask -> Lusha ids
     held_ids: list[str]
     nothing_ids: list[str]
+    # On the suppression list (privacy): never sent to Lusha, so free. Lusha id -> reason.
+    suppressed: int = 0
+    suppressed_ids: dict[str, str] = field(default_factory=dict)
 
 
 def _fresh_since():
@@ -122,11 +126,16 @@ def enrichment_plan(
     nothing: list[str] = []
     max_credits = total = 0
     members = _members(lead_list, lusha_ids)
+    # Privacy: suppressed people are counted apart and never asked for (one read of the
+    # suppression list when it is empty).
+    suppressed = suppressed_among(members, lead_list.kind)
     if lead_list.kind == Kind.COMPANIES:
         for lusha_id, enriched_at in members.values_list("lusha_id", "enriched_at").iterator(
             chunk_size=2000
         ):
             total += 1
+            if lusha_id in suppressed:
+                continue
             if enriched_at and enriched_at >= fresh_since:
                 held.append(lusha_id)
             else:
@@ -139,6 +148,8 @@ def enrichment_plan(
         ).iterator(chunk_size=2000)
         for lusha_id, emails_at, phones_at, preview in rows:
             total += 1
+            if lusha_id in suppressed:
+                continue
             revealed_at = {REVEAL_EMAILS: emails_at, REVEAL_PHONES: phones_at}
             needs = _contact_needs(revealed_at, preview or {}, reveal, fresh_since)
             if needs is None:
@@ -157,6 +168,8 @@ def enrichment_plan(
         groups=groups,
         held_ids=held,
         nothing_ids=nothing,
+        suppressed=len(suppressed),
+        suppressed_ids=suppressed,
     )
 
 
@@ -218,10 +231,11 @@ def _held_outcomes(job: EnrichmentJob, plan: EnrichmentPlan) -> None:
     _outcomes_insert(
         job.pk,
         [(i, Outcome.FROM_STORE, "") for i in plan.held_ids]
-        + [(i, Outcome.NOT_FOUND, nothing_reason) for i in plan.nothing_ids],
+        + [(i, Outcome.NOT_FOUND, nothing_reason) for i in plan.nothing_ids]
+        + [(i, Outcome.FAILED, reason) for i, reason in plan.suppressed_ids.items()],
     )
     EnrichmentJob.objects.filter(pk=job.pk).update(
-        from_store=plan.held, not_found=plan.nothing_to_reveal
+        from_store=plan.held, not_found=plan.nothing_to_reveal, failed=plan.suppressed
     )
     _saved_record(job, tuple(job.reveal), plan.held)
 
@@ -344,6 +358,9 @@ def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
     pass."""
     fields = tuple(chunk.reveal)
     ids = _still_needed(job, chunk.lusha_ids, fields)
+    # Privacy: someone suppressed after the job was planned is still never sent to Lusha.
+    suppressed = suppressed_ids(kind=job.kind, lusha_ids=ids)
+    ids = [lusha_id for lusha_id in ids if lusha_id not in suppressed]
     most = len(ids) * _record_price(job.kind, fields)
     try:
         with budget_hold(
@@ -351,13 +368,16 @@ def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
             credits=most,
             action=f"The next {len(ids)} record{'s' if len(ids) != 1 else ''} of this job",
         ):
-            return _chunk_ask(job, chunk, fields, ids)
+            return _chunk_ask(job, chunk, fields, ids, suppressed)
     except BudgetExceededError as refused:
         return _stop_for(job, chunk, PauseCause.BUDGET, refused)
 
 
-def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str]) -> bool:
-    held = [lusha_id for lusha_id in chunk.lusha_ids if lusha_id not in ids]
+def _chunk_ask(
+    job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str], suppressed=None
+) -> bool:
+    suppressed = suppressed or {}
+    held = [i for i in chunk.lusha_ids if i not in ids and i not in suppressed]
     answer, error = None, None
     if ids:
         client = lusha_client(
@@ -384,8 +404,10 @@ def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str
         except LushaError as trouble:  # transient, and retries ran out
             return _stop_for(job, chunk, PauseCause.TROUBLE, trouble)
     outcomes = _outcomes(job, ids, answer, error)
+    outcomes.update({i: (Outcome.FAILED, reason) for i, reason in suppressed.items()})
     with transaction.atomic():
         _store_answer(job, fields, answer)
+        _privacy_record(job, fields, outcomes)
         _outcomes_insert(
             job.pk,
             [(i, Outcome.FROM_STORE, "") for i in held]
@@ -405,6 +427,22 @@ def _chunk_ask(job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str
         if held:
             _saved_record(job, fields, len(held))
     return True
+
+
+def _privacy_record(job: EnrichmentJob, fields, outcomes: dict[str, tuple[str, str]]) -> None:
+    """The audit row of what this chunk revealed, and Lusha's GDPR blocks (451) suppressed."""
+    gdpr_reason = _ITEM_OUTCOMES["COMPLIANCE_RESTRICTED"][1]
+    gdpr_blocks_record(
+        kind=job.kind,
+        lusha_ids=[i for i, (_, reason) in outcomes.items() if reason == gdpr_reason],
+        user_id=job.created_by_id,
+        job_id=job.pk,
+        list_id=job.lead_list_id,
+    )
+    revealed = [i for i, (outcome, _) in outcomes.items() if outcome == Outcome.REVEALED]
+    audit_reveal(
+        job=job, lusha_ids=revealed, fields=list(fields) if job.kind == Kind.CONTACTS else []
+    )
 
 
 def _stop_for(job, chunk, cause, error) -> bool:

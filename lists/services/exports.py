@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from lists.models import Export, LeadList
+from privacy.services import audit_export, suppressed_members
 from prospecting.models import Kind
 
 logger = logging.getLogger(__name__)
@@ -330,11 +331,17 @@ def export_stream(
     columns: list[str],
     excel: bool = False,
     chunk_size: int | None = None,
+    leave_out: Collection[str] | None = None,
+    without_do_not_call: bool = False,
 ) -> Iterator[str]:
     """The CSV, piece by piece, for a StreamingHttpResponse. Rows are counted as they go, and
     when the stream ends (or the download is abandoned) an Export records who exported what:
     the rows sent, the columns and the Lusha ids, never the data itself. ValueError when no
-    chosen column exists in the format."""
+    chosen column exists in the format.
+
+    Privacy: the Lusha ids in `leave_out` are not written; None (the default) leaves out the
+    members on the suppression list. `without_do_not_call` drops the numbers Lusha flags
+    do-not-call from every phone column."""
     wanted = set(columns)
     chosen = [
         (key, header)
@@ -343,6 +350,8 @@ def export_stream(
     ]
     if not chosen:
         raise ValueError("Choose at least one column this format can write.")
+    if leave_out is None:
+        leave_out = suppressed_members(kind=lead_list.kind, members=members)
     return _export_rows(
         lead_list=lead_list,
         user=user,
@@ -351,6 +360,8 @@ def export_stream(
         chosen=chosen,
         excel=excel,
         chunk_size=chunk_size or CHUNK_SIZE,
+        leave_out=frozenset(leave_out),
+        without_do_not_call=without_do_not_call,
     )
 
 
@@ -358,7 +369,22 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _export_rows(*, lead_list, user, members, export_format, chosen, excel, chunk_size):
+def _callable_only(phones) -> list:
+    return [p for p in phones or [] if not (isinstance(p, dict) and p.get("doNotCall"))]
+
+
+def _export_rows(
+    *,
+    lead_list,
+    user,
+    members,
+    export_format,
+    chosen,
+    excel,
+    chunk_size,
+    leave_out=frozenset(),
+    without_do_not_call=False,
+):
     available = columns_for(lead_list.kind)
     sources = CONTACT_SOURCES if lead_list.kind == Kind.CONTACTS else COMPANY_SOURCES
     needed = {"lusha_id"}.union(*(available[key].sources for key, _ in chosen))
@@ -368,12 +394,17 @@ def _export_rows(*, lead_list, user, members, export_format, chosen, excel, chun
         (available[key].value, _cell_writer(key, keep_phones=keep_phones)) for key, _ in chosen
     ]
     writer = csv.writer(_Echo())
-    rows, lusha_ids = 0, []
+    rows, lusha_ids, left_out = 0, [], 0
     try:
         head = writer.writerow([cell_neutralised(header) for _, header in chosen])
         yield (UTF8_BOM + head) if excel else head
         piece = []
         for row in table.iterator(chunk_size=chunk_size):
+            if row["lusha_id"] in leave_out:  # suppressed: never in a file
+                left_out += 1
+                continue
+            if without_do_not_call and "phones" in row:
+                row["phones"] = _callable_only(row["phones"])
             piece.append(writer.writerow([safe(_text(value(row))) for value, safe in cells]))
             lusha_ids.append(row["lusha_id"])
             rows += 1
@@ -391,6 +422,7 @@ def _export_rows(*, lead_list, user, members, export_format, chosen, excel, chun
             export_format=export_format,
             lusha_ids=lusha_ids,
         )
+        audit_export(export=export, left_out=left_out)
         logger.info(
             "export %s of list %s by user %s: %s rows, format %s%s",
             export.pk,

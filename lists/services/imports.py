@@ -57,6 +57,7 @@ from lusha_portal.lusha.errors import (
     LushaTransientError,
     LushaUnprocessableError,
 )
+from privacy.services import gdpr_import_rows_record, suppression_matcher
 from prospecting.models import Kind
 from prospecting.services import (
     lead_list_add,
@@ -323,10 +324,13 @@ def _rows_check(import_job: ImportJob, identify) -> None:
     refused: dict[str, list[int]] = {}
     duplicates: list[ImportRow] = []
     waiting = import_job.rows.filter(state=RowState.PENDING).order_by("number")
+    # Privacy: a row whose email, LinkedIn URL or domain is suppressed is never searched.
+    matcher = suppression_matcher()
     for pk, number, values in waiting.values_list("pk", "number", "values").iterator(
         chunk_size=5000
     ):
         _asked, reason, key = identify(values)
+        reason = reason or matcher.import_row_reason(import_job.kind, values)
         if reason:
             refused.setdefault(reason, []).append(pk)
         elif key in first_seen:
@@ -536,7 +540,34 @@ def _read_answer(rows: list[ImportRow], results: list) -> tuple[list[ImportRow],
     return rows, previews
 
 
+def _rows_suppressed(import_job: ImportJob, rows: list[ImportRow], previews: list[dict]):
+    """Privacy: a match who is on the suppression list (their Lusha id, LinkedIn URL or
+    company domain) is rejected and not stored; rows Lusha refused under GDPR (451) put their
+    identifiers on the list. Returns the previews to store."""
+    matcher = suppression_matcher()
+    by_id = {str(p.get("id")): p for p in previews}
+    for row in rows:
+        preview = by_id.get(row.lusha_id)
+        if row.lusha_id and preview is not None and matcher:
+            if import_job.kind == Kind.CONTACTS:
+                reason = matcher.contact_reason(lusha_id=row.lusha_id, preview=preview)
+            else:
+                reason = matcher.company_reason(lusha_id=row.lusha_id, preview=preview)
+            if reason:
+                by_id.pop(row.lusha_id, None)
+                row.state, row.reason, row.lusha_id = RowState.REJECTED, reason[:300], ""
+    blocked = [r.values for r in rows if r.reason == LushaGdprBlockedError.default_message]
+    gdpr_import_rows_record(
+        rows_values=blocked,
+        user_id=import_job.created_by_id,
+        import_id=import_job.pk,
+        list_id=import_job.lead_list_id,
+    )
+    return list(by_id.values())
+
+
 def _rows_save(import_job: ImportJob, rows: list[ImportRow], previews: list[dict]) -> None:
+    previews = _rows_suppressed(import_job, rows, previews)
     with transaction.atomic():
         if import_job.kind == Kind.CONTACTS:
             store_contacts_upsert(previews)

@@ -14,6 +14,7 @@ from lists.services.exports import (
     export_stream,
 )
 from lists.services.members import MemberFilters, list_member_counts, list_members
+from privacy.services import suppressed_members
 
 
 def _column_choices(kind: str, export_format: str, ticked: set[str] | None = None) -> list[dict]:
@@ -43,14 +44,20 @@ def export(request, list_id: int):
             if form.cleaned_data["scope"] == "view"
             else MemberFilters(sort=view_filters.sort)
         )
+        members = list_members(lead_list, filters)
+        # Privacy: suppressed people stay out unless a manager asks for them.
+        keep_all = form.cleaned_data["include_suppressed"] and request.user.is_manager
+        leave_out = {} if keep_all else suppressed_members(kind=lead_list.kind, members=members)
         try:
             stream = export_stream(
                 lead_list=lead_list,
                 user=request.user,
-                members=list_members(lead_list, filters),
+                members=members,
                 export_format=export_format,
                 columns=form.cleaned_data["columns"],
                 excel=form.cleaned_data["excel"],
+                leave_out=leave_out,
+                without_do_not_call=form.cleaned_data["without_do_not_call"],
             )
         except ValueError as error:
             form.add_error("columns", str(error))
@@ -59,6 +66,7 @@ def export(request, list_id: int):
             response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             response["Cache-Control"] = "no-store"  # personal data: keep it out of caches
+            response["X-Suppressed-Left-Out"] = str(len(leave_out))
             return response
 
     export_format = data.get("export_format")
@@ -78,6 +86,9 @@ def export(request, list_id: int):
         else ("view" if view_filters.is_filtered else "all"),
         "view_count": list_members(lead_list, view_filters).count(),
         "counts": list_member_counts(lead_list),
+        "suppressed_count": len(
+            suppressed_members(kind=lead_list.kind, members=list_members(lead_list))
+        ),
         "carried": [
             (name, filter_form.cleaned_data[name])
             for name in FILTER_PARAMETERS

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("suppressions/", views.suppressions, name="suppressions"),
+    path("suppressions/import/", views.suppressions_upload, name="suppressions_import"),
+]

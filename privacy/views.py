@@ -1,0 +1,99 @@
+"""Privacy pages: the suppression list (managers), forgetting a person and the audit trail
+(admins). Nothing here changes or deletes an audit row: its pages only read."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import MANAGERS, role_required
+from lists.csv_reading import CsvError
+from privacy.forms import (
+    SuppressionAddForm,
+    SuppressionFilterForm,
+    SuppressionImportForm,
+)
+from privacy.models import SuppressionKind
+from privacy.services import suppression_add, suppressions_import, suppressions_listed
+from spend.forms import filter_errors
+
+PAGE_SIZE = 50
+
+
+# ---- the suppression list ---------------------------------------------------------------------
+
+
+def _suppressions_context(request, **extra) -> dict:
+    filter_form = SuppressionFilterForm(request.GET)
+    entries = suppressions_listed(**filter_form.filters())
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "nav_section": "settings",
+        "filter_form": filter_form,
+        "filter_errors": filter_errors(filter_form),
+        "page": page,
+        "query": query.urlencode(),
+        "add_form": SuppressionAddForm(),
+        "import_form": SuppressionImportForm(),
+        "kinds": SuppressionKind.choices,
+        **extra,
+    }
+
+
+@role_required(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def suppressions(request):
+    """The company-wide do-not-contact list: filter it, add to it one by one."""
+    if request.method == "POST":
+        form = SuppressionAddForm(request.POST)
+        if form.is_valid():
+            _, created = suppression_add(
+                kind=form.cleaned_data["kind"],
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+            label = SuppressionKind(form.cleaned_data["kind"]).label.lower()
+            if created:
+                messages.success(request, f"Added the {label} to the suppression list.")
+            else:
+                messages.info(request, f"That {label} was already on the suppression list.")
+            return redirect("privacy:suppressions")
+        context = _suppressions_context(request, add_form=form)
+        if request.htmx:
+            return render(request, "privacy/suppressions.html#add-form", context, status=400)
+        return render(request, "privacy/suppressions.html", context, status=400)
+    context = _suppressions_context(request)
+    if request.htmx:
+        return render(request, "privacy/suppressions.html#suppression-table", context)
+    return render(request, "privacy/suppressions.html", context)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def suppressions_upload(request):
+    """A CSV of entries: every line ends added, already listed, or rejected with the reason."""
+    form = SuppressionImportForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            form.add_error(
+                "file",
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; the most is "
+                f"{limit / 1024 / 1024:.0f} MB. Split it and upload each part.",
+            )
+        else:
+            try:
+                report = suppressions_import(data=upload.read(), by=request.user)
+            except CsvError as error:
+                form.add_error("file", str(error))
+    context = _suppressions_context(request, import_form=form, report=report)
+    status = 200 if report is not None else 400
+    if request.htmx:
+        return render(request, "privacy/suppressions.html#import-region", context, status=status)
+    return render(request, "privacy/suppressions.html", context, status=status)
