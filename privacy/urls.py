@@ -7,4 +7,5 @@ app_name = "privacy"
 urlpatterns = [
     path("suppressions/", views.suppressions, name="suppressions"),
     path("suppressions/import/", views.suppressions_upload, name="suppressions_import"),
+    path("erase/", views.erase, name="erase"),
 ]

@@ -7,9 +7,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import MANAGERS, role_required
+from accounts.permissions import ADMINS, MANAGERS, role_required
 from lists.csv_reading import CsvError
+from privacy.erasure import ErasureInvalidError, person_erase
 from privacy.forms import (
+    ErasureForm,
     SuppressionAddForm,
     SuppressionFilterForm,
     SuppressionImportForm,
@@ -97,3 +99,29 @@ def suppressions_upload(request):
     if request.htmx:
         return render(request, "privacy/suppressions.html#import-region", context, status=status)
     return render(request, "privacy/suppressions.html", context, status=status)
+
+
+# ---- forgetting a person ----------------------------------------------------------------------
+
+
+@role_required(*ADMINS)
+@require_http_methods(["GET", "POST"])
+def erase(request):
+    """Forget a person; the page reports what was removed and which exports held them. The
+    identifier is not shown back (the form comes back empty)."""
+    form = ErasureForm(request.POST or None)
+    report, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report = person_erase(identifier=form.cleaned_data["identifier"], by=request.user)
+            except ErasureInvalidError as error:
+                form.add_error("identifier", str(error))
+            else:
+                form = ErasureForm()
+        if report is None:
+            status = 400
+    context = {"nav_section": "settings", "form": form, "report": report}
+    if request.htmx:
+        return render(request, "privacy/erase.html#erase-region", context, status=status)
+    return render(request, "privacy/erase.html", context, status=status)

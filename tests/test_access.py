@@ -80,6 +80,7 @@ ACCESS = {
     "lists:import_report": ("get", EVERYONE),
     "privacy:suppressions": ("get", MANAGERS),
     "privacy:suppressions_import": ("post", MANAGERS),
+    "privacy:erase": ("get", ADMINS),
 }
 
 
