@@ -13,6 +13,7 @@ from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaC
 from lusha_portal.lusha.errors import LushaError, LushaNotConfiguredError
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
+from privacy.services import audit_key_change
 from spend.services import spend_call_record
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def connection_update(*, api_key: str, base_url: str, updated_by: User) -> Lusha
         connection.key_set_at = timezone.now()
         fields += ["api_key_encrypted", "api_key_last4", "key_set_by", "key_set_at"]
         logger.info("Lusha key replaced by user %s", updated_by.pk)
+        audit_key_change(by=updated_by, what="set or replaced")
     connection.save(update_fields=fields)
     return connection
 
@@ -57,6 +59,7 @@ def connection_key_remove(*, removed_by: User) -> LushaConnection:
         ]
     )
     logger.info("Lusha key removed by user %s", removed_by.pk)
+    audit_key_change(by=removed_by, what="removed")
     return connection
 
 

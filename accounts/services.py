@@ -9,6 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import FirstRun, Role, User
+from privacy.services import audit_user_change
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def user_create(
     user.set_unusable_password()
     user.save()
     logger.info("user %s created by user %s with role %s", user.pk, created_by.pk, role)
+    audit_user_change(user=user, by=created_by, what=f"created with role {role}")
     return user
 
 
@@ -105,6 +107,7 @@ def user_role_change(*, user: User, role: str, changed_by: User) -> User:
         user.is_superuser = role == Role.ADMIN
         user.save(update_fields=["role", "is_staff", "is_superuser"])
     logger.info("user %s role set to %s by user %s", user.pk, role, changed_by.pk)
+    audit_user_change(user=user, by=changed_by, what=f"role set to {role}")
     return user
 
 
@@ -119,4 +122,5 @@ def user_active_set(*, user: User, active: bool, changed_by: User) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
     logger.info("user %s active=%s set by user %s", user.pk, active, changed_by.pk)
+    audit_user_change(user=user, by=changed_by, what="reactivated" if active else "deactivated")
     return user

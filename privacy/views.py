@@ -1,26 +1,33 @@
 """Privacy pages: the suppression list (managers), forgetting a person and the audit trail
 (admins). Nothing here changes or deletes an audit row: its pages only read."""
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import ADMINS, MANAGERS, role_required
 from lists.csv_reading import CsvError
+from lists.services.exports import cell_neutralised
 from privacy.erasure import ErasureInvalidError, person_erase
 from privacy.forms import (
+    AuditFilterForm,
     ErasureForm,
     SuppressionAddForm,
     SuppressionFilterForm,
     SuppressionImportForm,
 )
-from privacy.models import SuppressionKind
-from privacy.services import suppression_add, suppressions_import, suppressions_listed
+from privacy.models import AuditEvent, SuppressionKind
+from privacy.services import audit_events, suppression_add, suppressions_import, suppressions_listed
 from spend.forms import filter_errors
 
 PAGE_SIZE = 50
+CSV_CHUNK = 2000
 
 
 # ---- the suppression list ---------------------------------------------------------------------
@@ -125,3 +132,92 @@ def erase(request):
     if request.htmx:
         return render(request, "privacy/erase.html#erase-region", context, status=status)
     return render(request, "privacy/erase.html", context, status=status)
+
+
+# ---- the audit trail --------------------------------------------------------------------------
+
+
+def _actors():
+    rows = AuditEvent.objects.exclude(actor_id=None).values_list("actor_id", "actor_name")
+    return sorted(set(rows.order_by()), key=lambda actor: actor[1].lower())
+
+
+@role_required(*ADMINS)
+@require_GET
+def audit(request):
+    """The audit trail, newest first, filtered by action, who, list, Lusha id and dates."""
+    form = AuditFilterForm(request.GET, actors=_actors())
+    events = audit_events(**form.filters())
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "nav_section": "settings",
+        "form": form,
+        "errors": filter_errors(form),
+        "page": page,
+        "query": query.urlencode(),
+    }
+    template = "privacy/audit.html#audit-table" if request.htmx else "privacy/audit.html"
+    return render(request, template, context)
+
+
+AUDIT_COLUMNS = (
+    ("id", "id"),
+    ("created_at", "when (UTC)"),
+    ("actor_id", "user id"),
+    ("actor_name", "user"),
+    ("action", "action"),
+    ("summary", "summary"),
+    ("list_id", "list id"),
+    ("job_id", "job id"),
+    ("lusha_ids", "lusha ids"),
+    ("fields", "fields"),
+    ("detail", "detail"),
+)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = " ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        text = "; ".join(f"{key}={item}" for key, item in sorted(value.items()))
+    elif hasattr(value, "isoformat"):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return cell_neutralised(text)  # a username like "=cmd()" stays text in Excel
+
+
+def _audit_rows(events):
+    writer = csv.writer(_Echo())
+    yield writer.writerow([header for _, header in AUDIT_COLUMNS])
+    fields = [name for name, _ in AUDIT_COLUMNS]
+    piece = []
+    for row in events.values_list(*fields).iterator(chunk_size=CSV_CHUNK):
+        piece.append(writer.writerow([_cell(value) for value in row]))
+        if len(piece) >= 500:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+
+
+@role_required(*ADMINS)
+@require_GET
+def audit_csv(request):
+    """The trail, with the page's filters, as a streamed CSV (oldest first)."""
+    form = AuditFilterForm(request.GET, actors=_actors())
+    events = audit_events(**form.filters()).order_by("created_at", "pk")
+    response = StreamingHttpResponse(_audit_rows(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from privacy.services import audit_budget_change
 from spend.models import NONE, Budget, BudgetAlert, BudgetHold, BudgetMonth
 
 logger = logging.getLogger(__name__)
@@ -307,3 +308,4 @@ def budget_set(*, user_id: int | None, monthly_credits: int | None, by) -> None:
     elif not budgets.update(monthly_credits=monthly_credits, updated_by=by):
         Budget.objects.create(user_id=user_id, monthly_credits=monthly_credits, updated_by=by)
     logger.info("budget for %s set to %s by user %s", user_id or "team", monthly_credits, by.pk)
+    audit_budget_change(user_id=user_id, monthly_credits=monthly_credits, by=by)

@@ -81,6 +81,8 @@ ACCESS = {
     "privacy:suppressions": ("get", MANAGERS),
     "privacy:suppressions_import": ("post", MANAGERS),
     "privacy:erase": ("get", ADMINS),
+    "privacy:audit": ("get", ADMINS),
+    "privacy:audit_csv": ("get", ADMINS),
 }
 
 
