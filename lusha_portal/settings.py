@@ -200,6 +200,10 @@ BUDGET_HOLD_SECONDS = env.int("BUDGET_HOLD_SECONDS", default=15 * 60)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 
+# Privacy: how many days revealed emails and phones are kept before the beat purges them
+# (0: no limit).
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=0)
+
 # Brute-force guard on the login form: failures per username and client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
@@ -255,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
     "signals-poll-due-watches": {
         "task": "signals.tasks.poll_due_watches",
         "schedule": 5 * 60,
+    },
+    "privacy-retention-purge": {
+        "task": "privacy.tasks.purge_stale_reveals",
+        "schedule": 6 * 60 * 60,
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

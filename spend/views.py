@@ -17,6 +17,7 @@ from accounts.connection import connection_get, connection_mode, connection_test
 from accounts.permissions import EVERYONE, MANAGERS, role_required
 from lists.models import LeadList
 from lists.services.exports import cell_neutralised
+from privacy.retention import retention_summary
 from spend.charts import stacked_bars
 from spend.forms import (
     DashboardFilterForm,
@@ -93,6 +94,7 @@ def dashboard(request):
         "by_list": spend_by_list(start=filters.start, end=filters.end, user_id=filters.user_id),
         "jobs": jobs_most_expensive(start=filters.start, end=filters.end, **scope),
         "saved": series.saved,
+        "retention": retention_summary(),  # what the privacy retention purge removed
         "range_query": f"start={filters.start.isoformat()}&end={filters.end.isoformat()}",
         **_account_context(),
     }
