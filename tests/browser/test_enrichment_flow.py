@@ -10,7 +10,6 @@ from accounts.connection import lusha_client
 from accounts.models import Purpose
 from lists.models import LeadList, LeadListMember
 from prospecting.services import store_contacts_upsert
-from tests.workers import start_worker, stop_worker
 
 
 @pytest.fixture
@@ -31,21 +30,11 @@ def bobs_list(bob, sandbox):
     return lead_list
 
 
-@pytest.fixture
-def worker(sandbox):
-    process = start_worker()
-    yield process
-    stop_worker(process)
-
-
 def test_bob_previews_the_cost_and_watches_the_enrichment_finish(
-    page: Page, live_server, bob, bobs_list, sandbox, worker
+    page: Page, live_server, bob, bobs_list, sandbox, worker, sign_in
 ):
     sandbox.faults(latencyMs=300, paths=["/v3/contacts/enrich"])
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("bob")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in("bob")
 
     page.goto(f"{live_server.url}/lists/{bobs_list.pk}/enrich/")
     expect(page.get_by_role("heading", name="Enrich “Q4 sales leaders”")).to_be_visible()

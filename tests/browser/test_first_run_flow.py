@@ -72,8 +72,8 @@ def test_a_new_team_sets_up_the_portal_and_each_role_signs_in(page: Page, live_s
     sign_out(page)
 
 
-def test_alice_changes_a_role_in_place_with_htmx(page: Page, live_server, alice, bob):
-    sign_in_as_alice(page, live_server)
+def test_alice_changes_a_role_in_place_with_htmx(page: Page, live_server, alice, bob, sign_in):
+    sign_in("alice")
     page.goto(live_server.url + "/settings/users/")
     with page.expect_response(lambda response: response.url.endswith("/role/")):
         page.get_by_label("Role of bob").select_option(label="Manager")
@@ -82,17 +82,10 @@ def test_alice_changes_a_role_in_place_with_htmx(page: Page, live_server, alice,
     expect(page.get_by_label("Role of bob")).to_have_value("manager")
 
 
-def sign_in_as_alice(page: Page, live_server):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_in_sandbox_mode_test_connection_shows_plan_and_credits_and_the_ledger_lists_it(
-    page: Page, live_server, alice, sandbox
+    page: Page, live_server, alice, sandbox, sign_in
 ):
-    sign_in_as_alice(page, live_server)
+    sign_in("alice")
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Lusha connection").click()
     page.get_by_role("button", name="Test connection").click()

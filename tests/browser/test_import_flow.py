@@ -3,20 +3,11 @@ then the import and its enrichment run to the end, every row in one state."""
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.connection import lusha_client
 from accounts.models import Purpose
 from lists.models import ImportJob, RowState
-from tests.workers import start_worker, stop_worker
-
-
-@pytest.fixture
-def worker(sandbox):
-    process = start_worker()
-    yield process
-    stop_worker(process)
 
 
 def people_csv() -> bytes:
@@ -33,12 +24,9 @@ def people_csv() -> bytes:
 
 
 def test_bob_imports_people_and_every_row_ends_in_one_state(
-    page: Page, live_server, bob, sandbox, worker
+    page: Page, live_server, bob, sandbox, worker, sign_in
 ):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("bob")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in("bob")
 
     page.goto(live_server.url + "/lists/import/")
     page.get_by_label("People").check()

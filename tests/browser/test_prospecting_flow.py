@@ -6,17 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
-
 LIST_NAME = "Germany sales"
-
-
-def sign_in(page: Page, live_server, username: str):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
 
 
 def query(page: Page) -> dict[str, list[str]]:
@@ -39,9 +29,9 @@ def is_htmx_results(response) -> bool:
 
 
 def test_bob_builds_a_search_pages_through_it_and_adds_rows_to_a_list(
-    page: Page, live_server, sandbox, bob
+    page: Page, live_server, sandbox, bob, sign_in
 ):
-    sign_in(page, live_server, "bob")
+    sign_in("bob")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Prospecting").click()
     expect(page.get_by_role("heading", name="Prospecting", exact=True)).to_be_visible()
     filters = page.get_by_role("complementary", name="Filters")

@@ -3,29 +3,16 @@ first poll runs in the background against the sandbox, and the events reach his 
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
 from tests.signals.helpers import contacts_list
-from tests.workers import start_worker, stop_worker
-
-
-@pytest.fixture
-def worker(sandbox):
-    process = start_worker()
-    yield process
-    stop_worker(process)
 
 
 def test_bob_watches_a_list_and_reads_its_signals_in_the_feed(
-    page: Page, live_server, bob, sandbox, worker
+    page: Page, live_server, bob, sandbox, worker, sign_in
 ):
     contacts_list(bob, 120, name="Q1 champions")
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("bob")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in("bob")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Signals").click()
     page.get_by_role("link", name=re.compile(r"Watched lists")).click()

@@ -10,16 +10,13 @@ from tests.spend.test_dashboard import TODAY, ledger_row
 
 
 def test_mona_reads_the_chart_filters_it_and_refreshes_the_account(
-    page: Page, live_server, mona, bob, betty, sandbox
+    page: Page, live_server, mona, bob, betty, sandbox, sign_in
 ):
     ledger_row(user=bob, purpose="phone_reveal", credits=20, day=TODAY, list_id=3)
     ledger_row(user=betty, purpose="email_reveal", credits=4, day=TODAY)
     call_command("spend_rollup_rebuild", verbosity=0)
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("mona")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in("mona")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Spend").click()
     expect(page).to_have_url(re.compile(r"/spend/$"))
 
@@ -40,17 +37,11 @@ def test_mona_reads_the_chart_filters_it_and_refreshes_the_account(
 
 
 def test_mona_caps_bobs_budget_and_bob_is_refused_with_the_numbers(
-    page: Page, live_server, mona, bob, sandbox
+    page: Page, live_server, mona, bob, sandbox, sign_in
 ):
     from tests.lists.test_enrichment import contacts_list
 
     lead_list = contacts_list(bob, size=20)
-
-    def sign_in(username):
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("correct-horse-battery-staple")
-        page.get_by_role("button", name="Sign in").click()
 
     sign_in("mona")
     page.goto(live_server.url + "/spend/")
