@@ -101,6 +101,12 @@ class LushaConnectionForm(forms.Form):
             raise forms.ValidationError("Enter the API key from your Lusha account.")
         if api_key and any(character.isspace() for character in api_key):
             raise forms.ValidationError("A Lusha API key has no spaces; check what was pasted.")
+        if api_key and not (api_key.isascii() and api_key.isprintable()):
+            # HTTP headers cannot carry it: every call to Lusha would fail.
+            raise forms.ValidationError(
+                "A Lusha API key is plain letters, digits and dashes; this one holds another "
+                "character (a curly quote or a long dash pasted from a document?)."
+            )
         return api_key
 
     def clean_base_url(self):

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
 from lusha_portal.lusha import endpoints as ep
 from lusha_portal.lusha.errors import (
@@ -28,6 +29,7 @@ from lusha_portal.lusha.errors import (
     LushaMalformedResponseError,
     LushaQuotaExhaustedError,
     LushaTimeoutError,
+    LushaUnauthorizedError,
     error_for_status,
 )
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
@@ -96,6 +98,12 @@ TASK_RETRY = RetryPolicy(attempts=6, base_delay=1, max_delay=60, max_rate_wait=1
 
 Credentials = Callable[[], tuple[str, str]]  # () -> (base_url, api_key), read at call time
 Recorder = Callable[[CallRecord], None]
+
+KEY_NOT_SENDABLE = (
+    "The organisation's API key holds a character Lusha keys never have (a curly quote or a "
+    "long dash pasted from a document?). An admin needs to enter it again under Settings → "
+    "Lusha connection."
+)
 
 _RESET_IN = re.compile(r"reset in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 _sessions = threading.local()
@@ -394,6 +402,10 @@ class LushaClient:
             self.sleep(delay)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
+    # The key is a variable here and in every frame below (requests' headers): an error
+    # report (Django's mail to ADMINS, the DEBUG page) shows none of them. Django's own
+    # decorator, the one piece of Django the client uses: it is the filter's contract.
+    @sensitive_variables()
     def _attempt(self, endpoint, path, body, params, records, attempt) -> LushaAnswer | LushaError:
         base_url, api_key = self.credentials()
         started = time.monotonic()
@@ -416,6 +428,10 @@ class LushaClient:
         except requests.RequestException:
             # Not logged with the exception: requests' messages can carry the request's headers.
             outcome = LushaConnectionError()
+        except UnicodeEncodeError:
+            # A key pasted with a character no HTTP header can carry (a curly quote or a long
+            # dash from a document): nothing was sent, and only a new key helps.
+            outcome = LushaUnauthorizedError(KEY_NOT_SENDABLE)
         else:
             outcome = self._read(response)
         duration_ms = int((time.monotonic() - started) * 1000)
@@ -438,10 +454,14 @@ class LushaClient:
             returned = billing.get(
                 ep.RESULTS_RETURNED, len(results) if isinstance(results, list) else 0
             )
+            try:
+                credits, returned = int(credits or 0), int(returned or 0)
+            except (TypeError, ValueError):  # a figure that is no number: unreadable, not a crash
+                return LushaMalformedResponseError(status=response.status_code)
             return LushaAnswer(
                 data=body,
-                credits_charged=int(credits or 0),
-                records_returned=int(returned or 0),
+                credits_charged=credits,
+                records_returned=returned,
                 rate_limits=rate_limits,
                 request_id=str(body.get(ep.REQUEST_ID, "")),
             )
