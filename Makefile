@@ -28,6 +28,7 @@ test: $(VENV)/.installed-dev lint migrations-check browser
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -34,7 +34,7 @@ def _call(url: str, method: str = "GET", body: dict | None = None) -> dict:
     request = urllib.request.Request(  # noqa: S310 - the operator names the sandbox URL
         url, data=data, method=method, headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - as above
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - as above  # nosec B310
         return json.load(answer)
 
 

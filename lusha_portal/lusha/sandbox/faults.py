@@ -76,7 +76,7 @@ class Faults:
         with self._lock:
             self._settings = dict(settings)
             # Random faults follow a seeded RNG so a test sees the same sequence every run.
-            self._rng = random.Random(settings.get("seed", 0))  # noqa: S311 - seeded on purpose
+            self._rng = random.Random(settings.get("seed", 0))  # noqa: S311 - seeded on purpose  # nosec B311
             self._burst = settings.get("burst429", 0)
             self._malformed = settings.get("malformedNext", 0)
             fail = settings.get("failNext") or {}

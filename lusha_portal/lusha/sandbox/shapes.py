@@ -221,7 +221,7 @@ def company_enriched(company: Company, reveal: set[str]) -> dict:
 
 def _extra(company: Company, name: str):
     # The breakdowns are drawn when asked for, from the company's own seed: same every time.
-    rng = random.Random(company.index)  # noqa: S311 - seeded on purpose, for repeatable data
+    rng = random.Random(company.index)  # noqa: S311 - seeded on purpose, for repeatable data  # nosec B311
     total = company.employees
     if name == "intent":
         topics = [
