@@ -11,6 +11,7 @@ from accounts.models import Purpose
 from lists.models import EnrichmentJob, JobStatus, LeadList, LeadListMember
 from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
 from prospecting.services import store_contacts_upsert
+from tests.faults.helpers import job_ledger_credits, least_credits, most_one_chunk_costs
 from tests.workers import start_worker, stop_worker, wait_for
 
 ENRICH = "/v3/contacts/enrich"
@@ -33,6 +34,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
         ]
     )
     sandbox.faults(latencyMs=500, paths=[ENRICH])
+    charged_before = sandbox.stats()["creditsCharged"]
     first = start_worker(ENRICH_CHUNK_STALE_SECONDS="3", ENRICH_PARALLEL_RUNNERS="1")
     second = None
     try:
@@ -64,3 +66,11 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
     asked_twice = [lusha_id for lusha_id, times in asked.items() if times > 1]
     assert max(asked.values()) <= 2
     assert len(asked_twice) <= 100, "only the chunk in flight at the kill is asked again"
+
+    charged = sandbox.stats()["creditsCharged"] - charged_before
+    chunk = most_one_chunk_costs(job)
+    # Killed while its request was in flight, the worker never read what Lusha charged for
+    # it: at most that one answer is missing from the ledger. (Killed after the answer,
+    # nothing may be missing: tests/faults/test_worker_killed.py.)
+    assert 0 <= charged - job_ledger_credits(job) <= chunk
+    assert least_credits(job) <= charged <= least_credits(job) + chunk
