@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
 from accounts.connection import connection_update
-from lists.models import EnrichmentJob, ImportJob, LeadList
+from lists.models import EnrichmentJob, LeadList
 from lists.services import exports as export_service
 from lists.services.enrichment import enrichment_job_run
 from lusha_portal.redis_client import redis_connection
 from prospecting.models import Contact
 from prospecting.services import lead_list_add
-from signals.models import SignalEvent, SignalEventList, Watch
 from tests.test_access import ACCESS, url_for
 
 KEY = "sbx-canary-9d41f7c2b8e6a503"
@@ -80,7 +79,7 @@ def captured(caplog) -> str:
 
 
 def test_the_key_is_in_no_log_page_export_or_broker_message(
-    client_for, alice, bob, sandbox, everything_logged, django_capture_on_commit_callbacks
+    client_for, alice, bob, portal, sandbox, everything_logged, django_capture_on_commit_callbacks
 ):
     admin = client_for(alice)
     saved = admin.post(
@@ -103,7 +102,7 @@ def test_the_key_is_in_no_log_page_export_or_broker_message(
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(f"/lists/{lead_list.pk}/enrich/", {"reveal": ["emails", "phones"]})
     assert started.status_code == 302
-    job = EnrichmentJob.objects.get()
+    job = EnrichmentJob.objects.get(lead_list=lead_list)
     assert_no_key(broker_and_cache_contents(), "Redis (broker messages, cache, limiter)")
     enrichment_job_run(job_id=job.pk)
     job.refresh_from_db()
@@ -119,24 +118,8 @@ def test_the_key_is_in_no_log_page_export_or_broker_message(
     )
     assert_no_key(body_of(export), "the export")
 
-    objects = {
-        "target": bob,
-        "list": lead_list,
-        "job": job,
-        "import": ImportJob.objects.create(
-            created_by=bob, lead_list=lead_list, kind="contacts", filename="people.csv"
-        ),
-        "watch": Watch.objects.create(lead_list=lead_list, owner=bob, signal_types=["promotion"]),
-        "event": SignalEvent.objects.create(
-            kind="contacts",
-            lusha_id="1",
-            signal_type="promotion",
-            signal_date="2026-11-01",
-            details={"signalDate": "2026-11-01"},
-            details_hash="0",
-        ),
-    }
-    SignalEventList.objects.create(event=objects["event"], lead_list=lead_list)
+    # The table's objects (a new URL's parameters come with them), with this list and job.
+    objects = {**portal, "list": lead_list, "job": job}
     for user in (alice, bob):
         client = client_for(user)
         for name, (method, _who) in sorted(ACCESS.items()):
