@@ -187,12 +187,12 @@ ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
 # Runners (Celery tasks) that work one job's chunks side by side.
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
-# Budgets: the credits reserved for a Lusha call in flight stop counting after this long, so a
 # Lusha's push deliveries of signals (/signals/webhook/): the account's webhook secret (Lusha's
 # "account secret"); empty turns the endpoint off. Deliveries older than this are refused.
 LUSHA_WEBHOOK_SECRET = env.str("LUSHA_WEBHOOK_SECRET", default="")
 LUSHA_WEBHOOK_MAX_AGE_SECONDS = env.int("LUSHA_WEBHOOK_MAX_AGE_SECONDS", default=300)
 
+# Budgets: the credits reserved for a Lusha call in flight stop counting after this long, so a
 # worker killed mid-call cannot keep them reserved (longer than a call with all its retries).
 BUDGET_HOLD_SECONDS = env.int("BUDGET_HOLD_SECONDS", default=15 * 60)
 
