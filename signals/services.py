@@ -35,6 +35,7 @@ from lusha_portal.lusha.errors import (
     LushaNotFoundError,
     LushaUnprocessableError,
 )
+from privacy.services import suppressed_ids
 from prospecting.models import Company, Contact, Kind
 from signals.matching import members_match
 from signals.models import (
@@ -57,6 +58,7 @@ REFUSED_RETRY = timedelta(hours=1)  # budget or credits: nothing changes quickly
 CLAIM_STALE = timedelta(minutes=30)  # a poll held longer than this was lost with its worker
 
 SKIP_LUSHA = "Lusha could not return signals for the record"
+SKIP_SUPPRESSED = "on the suppression list (not asked about)"
 # Errors that a one-record request answers with a status, where a bulk one reports the item.
 RECORD_ERRORS = (
     LushaNotFoundError,
@@ -209,6 +211,14 @@ def _poll(watch: Watch) -> PollRun | None:
         .order_by("lusha_id")
         .values_list("lusha_id", flat=True)
     )
+    suppressed = suppressed_ids(kind=watch.kind, lusha_ids=ids)
+    if suppressed:
+        # People on the suppression list are not to be contacted: their signals are not worth
+        # a credit. Counted once, before the first batch (a resumed run's ids are fewer).
+        ids = [lusha_id for lusha_id in ids if lusha_id not in suppressed]
+        if not run.cursor:
+            run.skipped = {**run.skipped, SKIP_SUPPRESSED: len(suppressed)}
+            run.save(update_fields=["skipped"])
     ask = client.contacts_signals if watch.kind == Kind.CONTACTS else client.companies_signals
     start_date = run.start_date.isoformat() if run.start_date else None
     for first in range(0, len(ids), MAX_RECORDS_PER_CALL):

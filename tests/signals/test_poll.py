@@ -320,3 +320,19 @@ def test_a_resumed_watch_is_due_at_once_and_a_paused_one_never(bob, sandbox):
     watch_pause(watch=watch, paused=False, user=bob)
     watch.refresh_from_db()
     assert watch.next_poll_at <= timezone.now()
+
+
+def test_people_on_the_suppression_list_are_not_asked_about_and_are_counted(bob, mona, sandbox):
+    from privacy.models import SuppressionKind
+    from privacy.services import suppression_add
+
+    lead_list = contacts_list(bob, 10)
+    suppressed = sorted(lead_list.members.values_list("contact__lusha_id", flat=True))[:3]
+    for lusha_id in suppressed:
+        suppression_add(kind=SuppressionKind.CONTACT_ID, value=lusha_id, by=mona)
+    run = watch_poll(watch_id=watch_on(lead_list, bob).pk)
+    asked = set(sandbox.stats()["recordsRequested"][SIGNALS_PATH])
+    assert asked.isdisjoint(suppressed)
+    assert len(asked) == 7
+    assert run.skipped["on the suppression list (not asked about)"] == 3
+    assert not SignalEvent.objects.filter(lusha_id__in=suppressed).exists()
