@@ -17,6 +17,9 @@ def test_a_manager_sees_each_persons_budget_spend_and_whats_left(client_for, mon
     assert ">150<" in row
     assert 'aria-label="bob\'s monthly credits"' in row
     assert 'value="200"' in row
+    assert (
+        '<progress class="budget-bar" max="100" value="25" aria-label="bob\'s budget used">' in row
+    )
 
 
 def test_a_manager_sets_a_users_budget_then_removes_it(client_for, mona, bob):
