@@ -13,7 +13,7 @@ from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaC
 from lusha_portal.lusha.errors import LushaError, LushaNotConfiguredError
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
-from privacy.services import audit_key_change
+from privacy.audit import audit_key_change
 from spend.services import spend_call_record
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import FirstRun, Role, User
-from privacy.services import audit_user_change
+from privacy.audit import audit_user_change
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,10 @@ from django.db.models.functions import Cast
 
 from lists.csv_reading import linkedin_normalise
 from lists.models import Export, ImportRow, LeadListMember, RowState
+from privacy.audit import audit_record, json_list_has
 from privacy.models import AuditAction, Suppression, SuppressionKind, SuppressionSource
 from privacy.services import (
     SuppressionInvalidError,
-    audit_record,
-    json_list_has,
     suppression_add,
     suppression_hash,
     suppression_normalise,

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from privacy.audit import audit_record
 from privacy.models import AuditAction, RetentionRun
-from privacy.services import audit_record
 from prospecting.models import Contact
 
 logger = logging.getLogger(__name__)

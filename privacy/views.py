@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import ADMINS, MANAGERS, role_required
 from lists.csv_reading import CsvError
 from lists.services.exports import cell_neutralised
+from privacy.audit import audit_events
 from privacy.erasure import ErasureInvalidError, person_erase
 from privacy.forms import (
     AuditFilterForm,
@@ -23,7 +24,7 @@ from privacy.forms import (
     SuppressionImportForm,
 )
 from privacy.models import AuditEvent, SuppressionKind
-from privacy.services import audit_events, suppression_add, suppressions_import, suppressions_listed
+from privacy.services import suppression_add, suppressions_import, suppressions_listed
 from spend.forms import filter_errors
 
 PAGE_SIZE = 50

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from privacy.services import audit_budget_change
+from privacy.audit import audit_budget_change
 from spend.models import NONE, Budget, BudgetAlert, BudgetHold, BudgetMonth
 
 logger = logging.getLogger(__name__)

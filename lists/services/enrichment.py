@@ -44,7 +44,8 @@ from lusha_portal.lusha.errors import (
     LushaPermanentError,
     LushaQuotaExhaustedError,
 )
-from privacy.services import audit_reveal, gdpr_blocks_record, suppressed_among, suppressed_ids
+from privacy.audit import audit_reveal
+from privacy.services import gdpr_blocks_record, suppressed_among, suppressed_ids
 from prospecting.models import Company, Contact, Kind
 from spend.budgets import BudgetExceededError, budget_check, budget_hold, month_of
 from spend.services import spend_saved_record

@@ -16,7 +16,8 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from lists.models import Export, LeadList
-from privacy.services import audit_export, suppressed_members
+from privacy.audit import audit_export
+from privacy.services import suppressed_members
 from prospecting.models import Kind
 
 logger = logging.getLogger(__name__)

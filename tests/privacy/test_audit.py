@@ -12,8 +12,8 @@ from accounts.connection import connection_key_remove, connection_update
 from accounts.models import Role
 from accounts.services import user_active_set, user_create, user_role_change
 from lists.services.enrichment import enrichment_start
+from privacy.audit import audit_record
 from privacy.models import AuditAction, AuditEvent
-from privacy.services import audit_record
 from spend.budgets import budget_set
 from tests.lists.test_enrichment import contacts_list, run
 from tests.lists.test_export import a_contact, a_list, download
