@@ -1,19 +1,16 @@
 """Privacy pages: the suppression list (managers), forgetting a person and the audit trail
 (admins). Nothing here changes or deletes an audit row: its pages only read."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import ADMINS, MANAGERS, role_required
 from lists.csv_reading import CsvError
 from lists.services.exports import cell_neutralised
+from lusha_portal.csv_download import csv_download, csv_rows
 from privacy.audit import audit_events
 from privacy.erasure import ErasureInvalidError, person_erase
 from privacy.forms import (
@@ -28,7 +25,6 @@ from privacy.services import suppression_add, suppressions_import, suppressions_
 from spend.forms import filter_errors
 
 PAGE_SIZE = 50
-CSV_CHUNK = 2000
 
 
 # ---- the suppression list ---------------------------------------------------------------------
@@ -178,11 +174,6 @@ AUDIT_COLUMNS = (
 )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -197,28 +188,10 @@ def _cell(value) -> str:
     return cell_neutralised(text)  # a username like "=cmd()" stays text in Excel
 
 
-def _audit_rows(events):
-    writer = csv.writer(_Echo())
-    yield writer.writerow([header for _, header in AUDIT_COLUMNS])
-    fields = [name for name, _ in AUDIT_COLUMNS]
-    piece = []
-    for row in events.values_list(*fields).iterator(chunk_size=CSV_CHUNK):
-        piece.append(writer.writerow([_cell(value) for value in row]))
-        if len(piece) >= 500:
-            yield "".join(piece)
-            piece = []
-    if piece:
-        yield "".join(piece)
-
-
 @role_required(*ADMINS)
 @require_GET
 def audit_csv(request):
     """The trail, with the page's filters, as a streamed CSV (oldest first)."""
     form = AuditFilterForm(request.GET, actors=_actors())
     events = audit_events(**form.filters()).order_by("created_at", "pk")
-    response = StreamingHttpResponse(_audit_rows(events), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(csv_rows(events, columns=AUDIT_COLUMNS, cell=_cell), name="audit")

@@ -4,11 +4,8 @@ Budget pages live in views_budgets.py. Every total here is read from the roll-up
 (spend.selectors), never summed over the ledger, except on the ledger page itself.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +14,7 @@ from accounts.connection import connection_get, connection_mode, connection_test
 from accounts.permissions import EVERYONE, MANAGERS, role_required
 from lists.models import LeadList
 from lists.services.exports import cell_neutralised
+from lusha_portal.csv_download import csv_download, csv_rows
 from privacy.retention import retention_summary
 from spend.charts import stacked_bars
 from spend.forms import (
@@ -38,8 +36,6 @@ from spend.selectors import (
 )
 
 LEDGER_PAGE_SIZE = 50
-# The export reads the ledger in chunks of this many rows: memory stays flat over a million.
-CSV_CHUNK = 2000
 
 # ---- the dashboard ----------------------------------------------------------------------------
 
@@ -167,13 +163,6 @@ LEDGER_COLUMNS = (
 )
 
 
-class _Echo:
-    """Django's "streaming large CSV files" pseudo-buffer: writerow returns the row's text."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_cell(value):
     if value is None:
         return ""
@@ -182,33 +171,15 @@ def _csv_cell(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _ledger_rows(calls):
-    writer = csv.writer(_Echo())
-    yield writer.writerow([header for _, header in LEDGER_COLUMNS])
-    fields = [name for name, _ in LEDGER_COLUMNS]
-    rows = calls.select_related(None).values_list(*fields).iterator(chunk_size=CSV_CHUNK)
-    piece = []
-    for row in rows:
-        piece.append(writer.writerow([_csv_cell(value) for value in row]))
-        if len(piece) >= 500:  # a few hundred rows a piece: fewer, larger writes
-            yield "".join(piece)
-            piece = []
-    if piece:
-        yield "".join(piece)
-
-
 @role_required(*MANAGERS)
 @require_GET
 def ledger_csv(request):
     """The ledger, with the page's filters, as a streamed CSV. The ledger holds no contact
     data and no key, so neither can be in the file."""
     form = LedgerFilterForm(request.GET, users=ledger_users())
-    calls = ledger_calls(**form.filters()).order_by("created_at", "id")
-    response = StreamingHttpResponse(_ledger_rows(calls), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="lusha-ledger-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    calls = ledger_calls(**form.filters()).order_by("created_at", "id").select_related(None)
+    rows = csv_rows(calls, columns=LEDGER_COLUMNS, cell=_csv_cell)
+    return csv_download(rows, name="lusha-ledger")
 
 
 # ---- a user's own spend -----------------------------------------------------------------------
