@@ -29,7 +29,7 @@ from prospecting.models import (
     SearchPage,
     SearchQuery,
 )
-from spend.budgets import BudgetExceededError, budget_hold
+from spend.budgets import BudgetExceededError, budget_check, budget_hold
 from spend.services import spend_saved_record
 
 logger = logging.getLogger(__name__)
@@ -299,6 +299,26 @@ def search_add_all(*, query_id: int, lead_list_id: int, user_id: int) -> int:
         if page >= result.page_count or page * PAGE_SIZE >= settings.PROSPECTING_SELECT_ALL_CAP:
             return added
         page += 1
+
+
+def search_add_all_check(*, filters: SearchFilters, user: User) -> None:
+    """Refuse, with the numbers, adding all results when the pages not yet in the cache could
+    cost more than the user's or the team's budget has left (each page still reserves its
+    own share when it is fetched)."""
+    query = search_query_for(filters)
+    known = SearchPage.objects.filter(query=query).order_by("-fetched_at").first()
+    wanted = min(known.total if known else 0, settings.PROSPECTING_SELECT_ALL_CAP)
+    pages = min(math.ceil(wanted / PAGE_SIZE), MAX_PAGES)
+    cached = (
+        SearchPage.objects.filter(
+            query=query, size=PAGE_SIZE, page__lt=pages, fetched_at__gte=_fresh_since()
+        )
+        .values("page")
+        .distinct()
+        .count()
+    )
+    per_page = search_page_cost() or math.ceil(PAGE_SIZE / SEARCH_RESULTS_PER_CREDIT)
+    budget_check(user_id=user.pk, credits=(pages - cached) * per_page, action="Adding all results")
 
 
 def search_add_all_start(

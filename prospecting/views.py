@@ -33,6 +33,7 @@ from prospecting.services import (
     page_number,
     saved_search_create,
     saved_searches_visible,
+    search_add_all_check,
     search_add_all_start,
     search_page_cost,
     search_run,
@@ -235,6 +236,11 @@ def add_all_to_list(request):
         return _back(request, fallback)
     if filters.is_empty:
         messages.error(request, "Search with some filters before adding all results.")
+        return _back(request, fallback)
+    try:
+        search_add_all_check(filters=filters, user=request.user)
+    except BudgetExceededError as refused:
+        messages.error(request, f"Nothing was added: {refused}")
         return _back(request, fallback)
     target = form.cleaned_data["target"] or lead_list_create(
         owner=request.user, name=form.cleaned_data["new_list_name"], kind=kind

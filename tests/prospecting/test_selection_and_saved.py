@@ -80,6 +80,25 @@ def test_adding_all_results_queues_a_background_job_once_committed(
     assert redis_connection().llen("celery") == 1
 
 
+def test_adding_all_results_that_could_pass_the_budget_is_refused_with_the_numbers(
+    client_for, bob, mona, results
+):
+    from spend.budgets import budget_left, budget_set
+
+    budget_set(user_id=bob.pk, monthly_credits=3, by=mona)
+    left = budget_left(user_id=bob.pk).left  # the first page, fetched already, cost some
+    page = client_for(bob).post(
+        "/prospecting/lists/add-all/",
+        {"kind": "contacts", "querystring": "departments=Sales&seniority=8",
+         "new_list_name": "All VPs", "next": SALES},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Nothing was added: Adding all results can cost" in page
+    assert f"you have {left} left this month." in page
+    assert not LeadList.objects.filter(name="All VPs").exists()
+    assert redis_connection().llen("celery") == 0
+
+
 def test_adding_all_results_adds_each_once_and_stops_at_the_cap(bob, results, settings, sandbox):
     settings.PROSPECTING_SELECT_ALL_CAP = 120
     lead_list = LeadList.objects.create(owner=bob, name="All", kind="contacts")
