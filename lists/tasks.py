@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from lists.services.enrichment import enrichment_job_run, enrichment_jobs_revive
+from lists.services.enrichment import enrichment_jobs_revive
+from lists.services.enrichment_run import enrichment_job_run
 
 
 @shared_task

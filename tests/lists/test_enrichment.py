@@ -9,12 +9,8 @@ from django.utils import timezone
 from accounts.connection import connection_update, lusha_client
 from accounts.models import ApiCall, Purpose
 from lists.models import EnrichmentJob, JobStatus, LeadList, LeadListMember, Outcome, PauseCause
-from lists.services.enrichment import (
-    enrichment_job_run,
-    enrichment_jobs_revive,
-    enrichment_plan,
-    enrichment_start,
-)
+from lists.services.enrichment import enrichment_jobs_revive, enrichment_plan, enrichment_start
+from lists.services.enrichment_run import enrichment_job_run
 from prospecting.models import Contact
 from prospecting.services import store_contacts_upsert
 

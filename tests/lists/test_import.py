@@ -535,7 +535,7 @@ def test_the_matches_go_to_one_enrichment_job_with_the_chosen_reveal(started, pe
 def test_the_whole_import_ends_with_every_row_in_exactly_one_state(
     started, django_capture_on_commit_callbacks
 ):
-    from lists.services.enrichment import enrichment_job_run
+    from lists.services.enrichment_run import enrichment_job_run
 
     import_match(import_job_id=started.pk)
     started.refresh_from_db()

@@ -16,7 +16,7 @@ from django.views.debug import ExceptionReporter
 from accounts.connection import connection_update
 from lists.models import EnrichmentJob, LeadList
 from lists.services import exports as export_service
-from lists.services.enrichment import enrichment_job_run
+from lists.services.enrichment_run import enrichment_job_run
 from lusha_portal.redis_client import redis_connection
 from prospecting.models import Contact
 from prospecting.services import lead_list_add
