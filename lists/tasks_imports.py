@@ -5,7 +5,8 @@ Celery finds tasks in `lists.tasks`; that module imports this one so the worker 
 
 from celery import shared_task
 
-from lists.services.imports import import_jobs_revive, import_match
+from lists.services.import_matching import import_match
+from lists.services.imports import import_jobs_revive
 from lusha_portal.lusha.errors import LushaTransientError
 
 __all__ = ["match_import_rows", "revive_imports"]

@@ -23,7 +23,8 @@ from lists.models import (
     Outcome,
     RowState,
 )
-from lists.services.imports import import_finish, import_jobs_revive, import_match
+from lists.services.import_matching import import_match
+from lists.services.imports import import_finish, import_jobs_revive
 from lusha_portal.redis_client import redis_connection
 from prospecting.models import Contact
 

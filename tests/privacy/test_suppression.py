@@ -10,7 +10,7 @@ from accounts.connection import lusha_client
 from accounts.models import Purpose
 from lists.models import ImportJob, Outcome, RowState
 from lists.services.enrichment import enrichment_plan, enrichment_start
-from lists.services.imports import import_match
+from lists.services.import_matching import import_match
 from privacy.models import AuditAction, AuditEvent, Suppression, SuppressionKind, SuppressionSource
 from privacy.services import suppression_add
 from prospecting.models import Contact

@@ -8,7 +8,7 @@ from accounts.models import ApiCall, Purpose
 from lists.models import EnrichmentJob, ImportJob, JobStatus, PauseCause
 from lists.services.enrichment import enrichment_plan, enrichment_start
 from lists.services.enrichment_run import enrichment_job_run
-from lists.services.imports import import_match
+from lists.services.import_matching import import_match
 from spend.budgets import budget_left, budget_set, month_of
 from spend.models import NONE, BudgetHold, BudgetMonth, SpendDaily
 from tests.lists.test_enrichment import contacts_list
