@@ -45,3 +45,20 @@ def wait_for(condition, seconds: float, what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
+
+
+def wait_for_job_done(job_id: int, seconds: float, what: str, *, revive_every: int = 1) -> None:
+    """Wait for an enrichment job to finish, running what beat runs every minute (revive lost
+    or resumable jobs) at every `revive_every`-th look (a look is every 0.2 s)."""
+    from lists.models import EnrichmentJob, JobStatus
+    from lists.services.enrichment import enrichment_jobs_revive
+
+    looks = {"count": 0}
+
+    def finished() -> bool:
+        if looks["count"] % revive_every == 0:
+            enrichment_jobs_revive()
+        looks["count"] += 1
+        return EnrichmentJob.objects.get(pk=job_id).status == JobStatus.DONE
+
+    wait_for(finished, seconds, what)

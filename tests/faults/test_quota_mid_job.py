@@ -10,7 +10,7 @@ from lists.models import EnrichmentJob, JobStatus, PauseCause
 from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
 from lusha_portal.redis_client import redis_connection
 from tests.faults.helpers import ENRICH, job_ledger_credits, sandbox_contacts_list
-from tests.workers import start_worker, stop_worker, wait_for
+from tests.workers import start_worker, stop_worker, wait_for, wait_for_job_done
 
 REQUESTS_A_DAY = 3
 
@@ -54,15 +54,8 @@ def test_a_quota_used_up_mid_job_pauses_it_with_the_reason_and_it_resumes_next_d
         assert enrichment_jobs_revive() == 0, "the pause holds until the quota resets"
 
         the_day_turns(sandbox, job)
-        revived = {"calls": 0}
-
-        def finished():
-            revived["calls"] += 1
-            if revived["calls"] % 10 == 1:  # what beat does every minute, every 2 s here
-                enrichment_jobs_revive()
-            return EnrichmentJob.objects.get(pk=job.pk).status == JobStatus.DONE
-
-        wait_for(finished, 180, "the resumed job to finish")
+        # What beat does every minute, every 2 s here.
+        wait_for_job_done(job.pk, 180, "the resumed job to finish", revive_every=10)
     finally:
         stop_worker(worker)
 

@@ -5,11 +5,11 @@ twice. The test runs a Redis server of its own, so the shared one is never touch
 
 import pytest
 
-from lists.models import EnrichmentJob, JobStatus
-from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
+from lists.models import JobStatus
+from lists.services.enrichment import enrichment_start
 from lusha_portal.celery import app
 from tests.faults.helpers import ENRICH, RedisServer, free_port, sandbox_contacts_list, stable
-from tests.workers import start_worker, stop_worker, wait_for
+from tests.workers import start_worker, stop_worker, wait_for, wait_for_job_done
 
 
 @pytest.fixture
@@ -64,15 +64,8 @@ def test_a_job_survives_a_redis_restart_and_finishes_once_revived(
 
         own_redis.start()  # empty: every queued message is gone
         assert worker.poll() is None, "the worker rides out the outage"
-        revived = {"calls": 0}
-
-        def finished():
-            revived["calls"] += 1
-            if revived["calls"] % 10 == 1:  # what beat does every minute, every 2 s here
-                enrichment_jobs_revive()
-            return EnrichmentJob.objects.get(pk=job.pk).status == JobStatus.DONE
-
-        wait_for(finished, 180, "the revived job to finish")
+        # What beat does every minute, every 2 s here.
+        wait_for_job_done(job.pk, 180, "the revived job to finish", revive_every=10)
     finally:
         stop_worker(worker)
 

@@ -11,8 +11,7 @@ import signal
 
 import pytest
 
-from lists.models import EnrichmentJob, JobStatus
-from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
+from lists.services.enrichment import enrichment_start
 from prospecting.models import Contact
 from tests.faults.helpers import (
     ENRICH,
@@ -23,7 +22,7 @@ from tests.faults.helpers import (
     sandbox_contacts_list,
     second_connection,
 )
-from tests.workers import start_worker, stop_worker, wait_for
+from tests.workers import start_worker, stop_worker, wait_for, wait_for_job_done
 
 
 def answered(sandbox) -> int:
@@ -57,11 +56,8 @@ def test_a_worker_killed_before_committing_an_answer_leaves_its_charge_in_the_le
 
         second = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
 
-        def finished():
-            enrichment_jobs_revive()  # what beat does every minute
-            return EnrichmentJob.objects.get(pk=job.pk).status == JobStatus.DONE
-
-        wait_for(finished, 120, "the job to finish on the second worker")
+        # What beat does every minute.
+        wait_for_job_done(job.pk, 120, "the job to finish on the second worker")
     finally:
         stop_worker(first)
         stop_worker(second)

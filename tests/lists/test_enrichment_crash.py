@@ -8,11 +8,11 @@ import pytest
 
 from accounts.connection import lusha_client
 from accounts.models import Purpose
-from lists.models import EnrichmentJob, JobStatus, LeadList, LeadListMember
-from lists.services.enrichment import enrichment_jobs_revive, enrichment_start
+from lists.models import JobStatus, LeadList, LeadListMember
+from lists.services.enrichment import enrichment_start
 from prospecting.services import store_contacts_upsert
 from tests.faults.helpers import job_ledger_credits, least_credits, most_one_chunk_costs
-from tests.workers import start_worker, stop_worker, wait_for
+from tests.workers import start_worker, stop_worker, wait_for, wait_for_job_done
 
 ENRICH = "/v3/contacts/enrich"
 
@@ -50,11 +50,8 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
 
         second = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
 
-        def finished():
-            enrichment_jobs_revive()  # what beat does every minute
-            return EnrichmentJob.objects.get(pk=job.pk).status == JobStatus.DONE
-
-        wait_for(finished, 120, "the job to finish on the second worker")
+        # What beat does every minute.
+        wait_for_job_done(job.pk, 120, "the job to finish on the second worker")
     finally:
         stop_worker(first)
         stop_worker(second)
