@@ -50,10 +50,8 @@ class BudgetExceededError(Exception):
 class Hold:
     """Credits reserved for an action, to release once its charge is recorded."""
 
-    user_id: int | None
     credits: int
-    month: datetime.date
-    hold_id: int | None = None
+    hold_id: int | None = None  # None: nothing was reserved (no budget applies)
 
 
 @dataclass(frozen=True)
@@ -68,10 +66,6 @@ class BudgetState:
     @property
     def left(self) -> int:
         return max(0, self.limit - self.spent - self.reserved)
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.spent / self.limit) if self.limit else 100
 
     @property
     def whose(self) -> str:
@@ -151,7 +145,7 @@ def budget_reserve(*, user_id: int | None, credits: int, action: str) -> Hold:
     month = month_of()
     limits = _limits(user_id)
     if credits <= 0 or not limits:
-        return Hold(user_id=user_id, credits=0, month=month)
+        return Hold(credits=0)
     keys = _keys(user_id)
     _month_rows_ensure(keys, month)
     with transaction.atomic():
@@ -177,7 +171,7 @@ def budget_reserve(*, user_id: int | None, credits: int, action: str) -> Hold:
             credits=credits,
             expires_at=timezone.now() + timedelta(seconds=settings.BUDGET_HOLD_SECONDS),
         )
-    return Hold(user_id=user_id, credits=credits, month=month, hold_id=hold.pk)
+    return Hold(credits=credits, hold_id=hold.pk)
 
 
 def budget_release(hold: Hold) -> None:
