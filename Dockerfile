@@ -8,6 +8,7 @@ RUN useradd --create-home --uid 1000 portal
 
 COPY pyproject.toml README.md ./
 COPY lusha_portal ./lusha_portal
+COPY lusha_sandbox ./lusha_sandbox
 COPY accounts ./accounts
 COPY prospecting ./prospecting
 COPY lists ./lists

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format bench migrations-check browser clean
+.PHONY: run test lint format bench migrations-check browser openapi-refresh clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ migrations-check: $(VENV)/.installed-dev
 ## bench: the benchmarks under bench/, each figure as `bench <name>: <value> <unit>`
 bench: $(VENV)/.installed-dev
 	$(PY) -m lusha_portal.launch with-redis -- $(PY) bench/run.py
+
+## openapi-refresh: copy Lusha's OpenAPI descriptions from ../shared into docs/lusha-openapi/
+openapi-refresh:
+	cp ../shared/lusha-openapi/*.y*ml docs/lusha-openapi/
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

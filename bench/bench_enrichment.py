@@ -57,7 +57,7 @@ def _run(sandbox_url: str, line) -> None:
     from accounts.models import User
     from lists.models import EnrichmentJob, JobStatus, LeadList, LeadListMember
     from lists.services.enrichment import enrichment_start
-    from lusha_portal.lusha.sandbox.data import Dataset
+    from lusha_sandbox.data import Dataset
     from prospecting.models import Contact
 
     call_command("migrate", verbosity=0)

@@ -49,7 +49,7 @@ def _run(sandbox_url: str, line) -> None:
 
     from accounts.models import User
     from lists.models import LeadList, LeadListMember
-    from lusha_portal.lusha.sandbox.data import Dataset
+    from lusha_sandbox.data import Dataset
     from prospecting.models import Contact
     from signals.models import SignalEvent
     from signals.services import watch_poll, watch_save

@@ -46,7 +46,7 @@ def process_commands() -> dict[str, list[str]]:
             "--concurrency", os.environ.get("WORKER_CONCURRENCY", "4"),
         ],
         "sandbox": [
-            PYTHON, "-m", "lusha_portal.lusha.sandbox", "serve",
+            PYTHON, "-m", "lusha_sandbox", "serve",
             "--host", "127.0.0.1",
             "--port", os.environ.get("SANDBOX_PORT", "8100"),
         ],

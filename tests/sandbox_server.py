@@ -41,10 +41,10 @@ def sandbox_health(url: str, timeout: float = 1.0) -> dict | None:
 def start_sandbox(
     *, port: int | None = None, seed: int | None = None
 ) -> tuple[str, subprocess.Popen]:
-    """Start `python -m lusha_portal.lusha.sandbox serve` and wait until it answers."""
+    """Start `python -m lusha_sandbox serve` and wait until it answers."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "lusha_portal.lusha.sandbox", "serve", "--quiet"]
+    command = [sys.executable, "-m", "lusha_sandbox", "serve", "--quiet"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     if seed is not None:
         command += ["--seed", str(seed)]

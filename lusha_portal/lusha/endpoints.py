@@ -1,5 +1,5 @@
 """Every Lusha path and the field names the portal relies on, in one place (from Lusha's V3
-OpenAPI description in ../shared/lusha-openapi/lusha-v3-openapi.yml)."""
+OpenAPI description in docs/lusha-openapi/lusha-v3-openapi.yml)."""
 
 from dataclasses import dataclass
 

@@ -1,7 +1,6 @@
 """Every request the client sends is valid under Lusha's own OpenAPI description."""
 
 import re
-from pathlib import Path
 
 import pytest
 import responses
@@ -11,8 +10,8 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest
 from lusha_portal.lusha.client import CallContext, LushaClient
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
+from tests.lusha_spec import V3_SPEC_PATH as SPEC_PATH
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/lusha-openapi/lusha-v3-openapi.yml"
 BASE = "https://api.lusha.com"
 
 CALLS = {

@@ -4,7 +4,6 @@ answer against Lusha's V3 OpenAPI description."""
 
 import copy
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
@@ -13,7 +12,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/lusha-openapi/lusha-v3-openapi.yml"
+from tests.lusha_spec import V3_SPEC_PATH as SPEC_PATH
 
 # The spec's V3CanRevealItem.field lists only "emails" and "phones", yet its own company search
 # example (and the V3CompanyPreview description) reveal company fields through it. The tests

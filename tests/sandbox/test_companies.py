@@ -1,6 +1,6 @@
 """Companies: search, enrich, and search-and-enrich by identifier."""
 
-from lusha_portal.lusha.sandbox.faults import COMPANY_TRIGGERS
+from lusha_sandbox.faults import COMPANY_TRIGGERS
 from tests.sandbox.conftest import prospect_companies
 
 GDPR, GONE, UNPROCESSABLE = list(COMPANY_TRIGGERS)

@@ -1,6 +1,6 @@
 """Contacts: search, enrich, and search-and-enrich by identifier."""
 
-from lusha_portal.lusha.sandbox.faults import CONTACT_TRIGGERS
+from lusha_sandbox.faults import CONTACT_TRIGGERS
 from tests.sandbox.conftest import prospect_contacts
 
 GDPR, GONE, BAD_NAME, UNPROCESSABLE = list(CONTACT_TRIGGERS)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lusha_portal.lusha.sandbox.catalogs import SENIORITIES
+from lusha_sandbox.catalogs import SENIORITIES
 
 
 def _contacts(lusha, filters, page=0, size=50):

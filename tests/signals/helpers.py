@@ -3,7 +3,7 @@
 from functools import cache
 
 from lists.models import LeadList, LeadListMember
-from lusha_portal.lusha.sandbox.data import Dataset
+from lusha_sandbox.data import Dataset
 from prospecting.models import Company, Contact
 from signals.models import Watch
 from signals.services import watch_save

@@ -1,4 +1,4 @@
-"""`python -m lusha_portal.lusha.sandbox serve|stats|reset|faults` (see README.md)."""
+"""`python -m lusha_sandbox serve|stats|reset|faults` (see README.md)."""
 
 import argparse
 import json
@@ -66,7 +66,7 @@ def _faults(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lusha_portal.lusha.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m lusha_sandbox")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the Lusha-compatible API")
     serve.add_argument("--host", default="127.0.0.1")
