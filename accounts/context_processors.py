@@ -15,7 +15,10 @@ _SECTIONS = (
 
 def portal(request):
     if not request.user.is_authenticated:
-        return {}
+        # Signing in and the first run say it too: whoever sees the portal first should know
+        # its data is synthetic. Only the sandbox's banner: the connection is an admin's matter.
+        mode = connection_mode()
+        return {"lusha_mode": mode} if mode == "sandbox" else {}
     section = next((name for prefix, name in _SECTIONS if request.path.startswith(prefix)), "")
     connection = connection_get()
     return {

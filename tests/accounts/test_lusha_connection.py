@@ -82,6 +82,33 @@ def test_without_a_key_in_development_every_page_says_it_runs_on_the_sandbox(
     assert b"Lusha connection not configured" not in page
 
 
+def test_the_sandbox_banner_says_its_credits_are_simulated_and_count_against_budgets(
+    client_for, bob, settings
+):
+    settings.LUSHA_SANDBOX_URL = "http://127.0.0.1:8100"
+    page = client_for(bob).get("/").content.decode()
+    assert "synthetic people and companies" in page
+    assert "simulated credits that count in Spend and against budgets" in page
+    assert "no credits spent" not in page
+
+
+@pytest.mark.django_db
+def test_the_setup_page_shows_the_sandbox_banner_before_anyone_has_an_account(client, settings):
+    settings.LUSHA_SANDBOX_URL = "http://127.0.0.1:8100"
+    assert b"Sandbox mode." in client.get("/setup/").content
+
+
+def test_the_sign_in_page_shows_the_sandbox_banner_but_not_the_missing_key_warning(
+    client, bob, settings
+):
+    settings.LUSHA_SANDBOX_URL = "http://127.0.0.1:8100"
+    assert b"Sandbox mode." in client.get("/accounts/login/").content
+    settings.LUSHA_SANDBOX_URL = ""
+    page = client.get("/accounts/login/").content
+    assert b"Sandbox mode." not in page
+    assert b"Lusha connection not configured" not in page
+
+
 def test_removing_the_key_brings_the_banner_back(client_for, alice, settings):
     settings.LUSHA_SANDBOX_URL = ""
     client = client_for(alice)
