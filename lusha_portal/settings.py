@@ -231,6 +231,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Celery: JSON only, acknowledged after the work is done so a killed worker's task comes back.
 CELERY_BROKER_URL = REDIS_URL
+# kombu's Redis transport with the repair that lets a worker ride out a Redis restart while its
+# tasks run (Celery 5.7.0 died there): see lusha_portal/celery_transport.py.
+CELERY_BROKER_TRANSPORT = "lusha_portal.celery_transport:Transport"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -17,8 +17,9 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def start_worker(*extra_args: str, **env: str) -> subprocess.Popen:
-    """A solo-pool worker on the test database, the test Redis and the current sandbox."""
+def start_worker(*extra_args: str, concurrency: int | None = None, **env: str) -> subprocess.Popen:
+    """A worker on the test database, the test Redis and the current sandbox: solo-pool, or
+    prefork with `concurrency` child processes as `make run` starts it."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -27,7 +28,8 @@ def start_worker(*extra_args: str, **env: str) -> subprocess.Popen:
         **env,
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "lusha_portal", "worker", "--pool", "solo",
+        sys.executable, "-m", "celery", "-A", "lusha_portal", "worker",
+        *(["--pool", "solo"] if concurrency is None else ["--concurrency", str(concurrency)]),
         "--loglevel", "WARNING", "--hostname", f"test-{time.monotonic_ns()}@%h", *extra_args,
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment)

@@ -22,11 +22,12 @@ ENRICH = "/v3/contacts/enrich"
 PRICES = {"emails": 1, "phones": 5}
 
 
-def sandbox_contacts_list(owner, *, pages: int, name: str = "Big") -> LeadList:
-    """A list of `pages` x 50 sandbox contacts, stored as a prospecting search would."""
+def sandbox_contacts_list(owner, *, pages: int, name: str = "Big", first_page: int = 0) -> LeadList:
+    """A list of `pages` x 50 sandbox contacts (from search page `first_page` on), stored as a
+    prospecting search would."""
     client = lusha_client(purpose=Purpose.PROSPECTING_SEARCH)
     previews = []
-    for page in range(pages):
+    for page in range(first_page, first_page + pages):
         answer = client.contacts_prospecting({"contacts": {"include": {}}}, page=page)
         previews += answer.data["results"]
     lead_list = LeadList.objects.create(owner=owner, name=name, kind="contacts")

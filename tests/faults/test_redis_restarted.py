@@ -3,9 +3,13 @@ again empty: the queued messages are gone, yet no job is lost or left running fo
 beat's revive service queues the job again and it finishes, without asking Lusha for any record
 twice. The test runs a Redis server of its own, so the shared one is never touched."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from lists.models import JobStatus
+from lists.models import EnrichmentJob, JobStatus
 from lists.services.enrichment import enrichment_start
 from lusha_portal.celery import app
 from tests.faults.helpers import ENRICH, RedisServer, free_port, sandbox_contacts_list, stable
@@ -75,3 +79,53 @@ def test_a_job_survives_a_redis_restart_and_finishes_once_revived(
     asked = sandbox.stats()["recordsRequested"][ENRICH]
     assert len(asked) == job.requested
     assert set(asked.values()) == {1}, "no record was asked for twice"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_and_beat_ride_out_a_redis_restart_under_running_tasks_and_run_the_next_job(
+    bob, sandbox, settings, own_redis, tmp_path
+):
+    """As `make run` runs them: a prefork worker at concurrency 4 whose tasks are mid-call when
+    Redis goes (Celery 5.7.0's main process died there; see lusha_portal/celery_transport.py),
+    and beat. Afterwards a new job is queued and finished by that same worker, untouched."""
+    # Two runners on four slots: the idle slots keep a BRPOP waiting on Redis, the state in
+    # which losing the broker killed the worker.
+    settings.ENRICH_PARALLEL_RUNNERS = 2
+    first_list = sandbox_contacts_list(bob, pages=8)
+    next_list = sandbox_contacts_list(bob, pages=2, first_page=8, name="Next")
+    sandbox.faults(latencyMs=1000, paths=[ENRICH])
+    worker = beat = None
+    try:
+        worker = start_worker(concurrency=4)
+        beat = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "lusha_portal", "beat", "--loglevel", "WARNING",
+             "--schedule", str(tmp_path / "celerybeat-schedule")],
+            cwd=settings.BASE_DIR, env={**os.environ, "REDIS_URL": settings.REDIS_URL},
+        )  # fmt: skip
+        first = enrichment_start(lead_list=first_list, reveal=["emails"], user=bob)
+        wait_for(lambda: first.chunks.filter(status="done").exists(), 90, "a first chunk")
+        assert first.chunks.exclude(status="done").exists(), "tasks are running when Redis goes"
+
+        own_redis.kill()
+        enrich_requests = lambda: sandbox.stats()["requests"].get(ENRICH, 0)  # noqa: E731
+        wait_for(stable(enrich_requests, 3), 60, "the worker to stop asking Lusha")
+        own_redis.start()  # empty: every queued message is gone
+        wait_for(stable(enrich_requests, 5), 60, "the running tasks to settle")
+        assert worker.poll() is None, "the worker's main process rode out the restart"
+        assert beat.poll() is None, "beat rode out the restart"
+
+        # Nothing is revived by hand: the new job's own message reaches the same worker.
+        following = enrichment_start(lead_list=next_list, reveal=["emails"], user=bob)
+        wait_for(
+            lambda: EnrichmentJob.objects.get(pk=following.pk).status == JobStatus.DONE,
+            180,
+            "the next job to finish on the worker that rode out the restart",
+        )
+        assert worker.poll() is None
+        assert beat.poll() is None
+    finally:
+        stop_worker(worker)
+        stop_worker(beat)
+
+    following.refresh_from_db()
+    assert following.done_count == following.total == next_list.members.count()
