@@ -1,6 +1,6 @@
 """The spend dashboard over a ledger of 1,000,000 calls: how long the page takes at the server.
 
-    make bench                      # SQLite (a temporary file)
+    make bench                      # the embedded PostgreSQL `make bench` starts
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/11 \
         make bench                  # PostgreSQL: a database of its own on that server
 

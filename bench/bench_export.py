@@ -1,11 +1,11 @@
 """Exporting a list of 50,000 contacts to CSV through the real view: rows a second, and how much
 the process grows while it streams.
 
-    make bench                      # SQLite (a temporary file) and the Redis `make bench` gives
+    make bench                      # the embedded PostgreSQL and Redis `make bench` starts
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/11 \
         make bench                  # PostgreSQL: a database of its own on that server
 
-What it does: a throwaway database (a temporary SQLite file, or `bench_export_<pid>` created on
+What it does: a throwaway database (`bench_export_<pid>` created on
 the server DATABASE_URL names and dropped at the end; the named database is never touched),
 migrations, one BDR, a list of 50,000 revealed contacts (names, titles, companies, places,
 two emails and two phones each) and a small warm-up list. Then, in a fresh child process, so

@@ -1,7 +1,7 @@
 """Pages under load: gunicorn with the production settings, 20 people at once through the
 main pages, over real HTTP on the loopback.
 
-    make bench                      # SQLite (a temporary file) and the Redis `make bench` gives
+    make bench                      # the embedded PostgreSQL and Redis `make bench` starts
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/5 \
         make bench                  # PostgreSQL: a database of its own on that server
 

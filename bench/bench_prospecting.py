@@ -1,10 +1,10 @@
 """Prospecting at the server, with warm caches: a cached results page and type-ahead answers.
 
-    make bench                      # SQLite (a temporary file) and the Redis `make bench` gives
+    make bench                      # the embedded PostgreSQL and Redis `make bench` starts
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/12 \
         make bench                  # PostgreSQL: a database of its own on that server
 
-What it does: a throwaway database (a temporary SQLite file, or `bench_<pid>` created beside the
+What it does: a throwaway database (`bench_<pid>` created beside the
 database DATABASE_URL names, whose own tables are never touched), migrations, a Lusha sandbox of
 its own. Then, in a Python process of its own (Django is set up once per process, and
 bench/run.py imports every benchmark into one): one BDR signed in with Django's test client,

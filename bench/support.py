@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,17 +36,14 @@ def environment(**values: str) -> Iterator[None]:
 
 @contextmanager
 def throwaway_database(prefix: str) -> Iterator[tuple[str, str]]:
-    """(DATABASE_URL, description) of an empty database, dropped on exit: a temporary SQLite
-    file, or, when DATABASE_URL names a PostgreSQL server, a database of its own there (the
-    named database's tables are never touched)."""
+    """(DATABASE_URL, description) of an empty database of its own on the PostgreSQL server
+    DATABASE_URL names (`make bench` sets it to the embedded one when unset), dropped on exit;
+    the named database's tables are never touched."""
     server_url = os.environ.get("DATABASE_URL", "").strip()
     if not server_url:
-        directory = tempfile.mkdtemp(prefix=f"{prefix}-")
-        try:
-            yield f"sqlite:///{directory}/bench.sqlite3", "sqlite (temporary file)"
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-        return
+        raise SystemExit(
+            f"{prefix}: set DATABASE_URL, or run it through `make bench` (the embedded PostgreSQL)."
+        )
 
     import environ
     import psycopg

@@ -1,8 +1,8 @@
 """Settings for Lusha Portal: one file, every value from the environment (see .env.example).
 
-Development (DEBUG true, the default) runs with explicit, obviously unsafe defaults: SQLite,
-the embedded Redis that `make run` starts, and throwaway secrets. Production (DEBUG false)
-refuses to start while a secret is missing.
+Development (DEBUG true, the default) runs with explicit, obviously unsafe defaults: the
+embedded PostgreSQL and Redis that `make run` starts, and throwaway secrets. Production (DEBUG
+false) refuses to start while a secret is missing.
 """
 
 from pathlib import Path
@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+
+from lusha_portal import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -26,9 +28,11 @@ def _setting(name: str, default: str = "") -> str:
     return env.str(name, default="").strip() or default
 
 
-# Where the embedded Redis of `make run` and `make test` listens when REDIS_URL is unset.
-EMBEDDED_REDIS_PORT = env.int("EMBEDDED_REDIS_PORT", default=6390)
-EMBEDDED_REDIS_URL = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
+# Where the embedded PostgreSQL and Redis of `make run` and `make test` listen when DATABASE_URL
+# and REDIS_URL are unset (EMBEDDED_POSTGRES_PORT, EMBEDDED_REDIS_PORT; unset, ports derived
+# from the checkout's folder: lusha_portal/embedded.py).
+EMBEDDED_POSTGRES_URL = embedded.postgres_url()
+EMBEDDED_REDIS_URL = embedded.redis_url()
 
 # Development-only values: public, so they protect nothing.
 _DEV_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"  # noqa: S105 - development only  # nosec B105
@@ -135,23 +139,16 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url_config(
-        _setting("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
-    ),
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share the file: wait for locks, take the write lock up front.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
-    }
-    # A file, not shared-cache memory, so tests see the same locking as the running portal.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL only, in development too (the embedded one): the audit trail's append-only trigger,
+# the row locks behind budget holds and chunk claims, and server-side cursors are PostgreSQL's.
+DATABASES = {"default": env.db_url_config(_setting("DATABASE_URL", EMBEDDED_POSTGRES_URL))}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database (postgres://USER:PASSWORD@HOST:5432/NAME); "
+        "unset, `make run` and `make test` start an embedded PostgreSQL under var/."
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = _setting("REDIS_URL", EMBEDDED_REDIS_URL)
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 
 from privacy.models import AuditAction, AuditEvent
 
@@ -17,13 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 def json_list_has(rows: QuerySet, field_name: str, value: str) -> QuerySet:
-    """Rows whose JSON list `field_name` holds the string `value`. PostgreSQL answers with
-    its containment operator; SQLite (the embedded default) has none, so the text of the list
-    is searched for the quoted value (a JSON string's quotes make it an exact item)."""
-    if connection.vendor == "postgresql":
-        return rows.filter(**{f"{field_name}__contains": [value]})
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return rows.annotate(json_text=Cast(field_name, TextField())).filter(json_text__contains=quoted)
+    """Rows whose JSON list `field_name` holds the string `value` (PostgreSQL's containment)."""
+    return rows.filter(**{f"{field_name}__contains": [value]})
 
 
 def _username(user_id: int | None) -> str:

@@ -64,3 +64,10 @@ def test_development_starts_with_no_settings_at_all():
         DEBUG="true",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_database_other_than_postgresql_is_refused_with_what_to_do():
+    result = manage("check", DATABASE_URL="sqlite:////tmp/portal.sqlite3")
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+    assert "embedded PostgreSQL" in result.stderr

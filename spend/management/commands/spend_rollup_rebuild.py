@@ -1,8 +1,8 @@
 """Rebuild the spend roll-ups (SpendDaily calls and credits) from the ledger.
 
 For a ledger that predates the roll-ups, or to repair them. One INSERT ... SELECT ... GROUP BY
-does the work in the database, on PostgreSQL and SQLite alike: a million ledger rows take
-seconds, and nothing is loaded into Python.
+does the work in the database: a million ledger rows take seconds, and nothing is loaded into
+Python.
 
 The saved_count and saved_credits columns are not in the ledger (they count what the portal
 answered *without* calling Lusha), so they are kept as they are: a row that only holds savings
@@ -28,26 +28,22 @@ def spend_rollups_rebuild() -> int:
     day_sql, day_params = connection.ops.datetime_cast_date_sql(
         created_at, (), timezone.get_current_timezone_name()
     )
-    # WHERE 1 = 1: SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT (its parser
-    # would read ON as a join's).
     insert = f"""
         INSERT INTO {daily} (day, user_id, list_id, purpose, calls, credits, saved_count,
                              saved_credits)
         SELECT {day_sql}, COALESCE(user_id, {NONE}), COALESCE(list_id, {NONE}), purpose,
                COUNT(*), COALESCE(SUM(credits_charged), 0), 0, 0
         FROM {ledger}
-        WHERE 1 = 1
         GROUP BY 1, 2, 3, 4
         ON CONFLICT (day, user_id, list_id, purpose) DO UPDATE SET
             calls = excluded.calls, credits = excluded.credits
     """  # noqa: S608 (table names are ours; the time zone is a parameter)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Ledger writers add to the roll-ups in their own transaction: make them wait
-                # until the rebuild commits, so none of their increments is lost or counted
-                # twice (the rebuild's SELECT sees exactly the ledger rows committed before).
-                cursor.execute(f"LOCK TABLE {daily} IN SHARE ROW EXCLUSIVE MODE")
+            # Ledger writers add to the roll-ups in their own transaction: make them wait until
+            # the rebuild commits, so none of their increments is lost or counted twice (the
+            # rebuild's SELECT sees exactly the ledger rows committed before).
+            cursor.execute(f"LOCK TABLE {daily} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(f"UPDATE {daily} SET calls = 0, credits = 0")  # noqa: S608
             cursor.execute(insert, list(day_params))
             cursor.execute(
