@@ -10,13 +10,14 @@ checkout finds its own again after a restart. settings.py reads the same functio
 No Django here: the launcher imports this before any settings exist.
 """
 
+# Starting the two servers is this module's job: fixed command lines, no shell (bandit's B404
+# and B603 below, ruff's S603 in pyproject).
 import importlib.util
 import os
 import pwd
 import shutil
 import signal
 import socket
-# Starting the two servers is this module's job: fixed command lines, no shell.
 import subprocess  # nosec B404
 import time
 import zlib
