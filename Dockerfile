@@ -6,6 +6,11 @@ WORKDIR /app
 
 RUN useradd --create-home --uid 1000 portal
 
+# The locked tree first (a layer that changes only with the lock), hashes checked.
+COPY requirements/run.txt requirements/run.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/run.txt
+
+# Then the portal itself, without dependencies, built by the locked setuptools.
 COPY pyproject.toml README.md ./
 COPY lusha_portal ./lusha_portal
 COPY lusha_sandbox ./lusha_sandbox
@@ -15,13 +20,13 @@ COPY lists ./lists
 COPY signals ./signals
 COPY spend ./spend
 COPY privacy ./privacy
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 
 COPY . .
 # collectstatic needs settings to load; these throwaway values never reach a running container.
 RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
     PORTAL_ENCRYPTION_KEYS=ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA= \
-    DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 \
+    DATABASE_URL=postgres://build@build:5432/build REDIS_URL=redis://build:6379/0 \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R portal /app/var
 

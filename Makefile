@@ -2,28 +2,44 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip --disable-pip-version-check -q
+PIP := $(PY) -m pip --disable-pip-version-check
+# The whole dependency tree, pinned with hashes, compiled from pyproject.toml by `make lock`.
+LOCK_RUN := requirements/run.txt
+LOCK_DEV := requirements/dev.txt
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --group build --universal \
+	--python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
 
-.PHONY: run test lint format bench migrations-check browser openapi-refresh clean
+.PHONY: run test lint format bench migrations-check browser openapi-refresh lock clean
 
 $(PY):
+	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PIP) install -e .
+# Exactly the locked tree (hashes checked), then the portal itself without dependencies, built
+# by the locked setuptools: two installs from one lock are the same install.
+$(VENV)/.installed-run: $(LOCK_RUN) pyproject.toml | $(PY)
+	@echo "==> Installing the locked dependencies ($(LOCK_RUN)) into $(VENV): a minute or two the first time"
+	$(PIP) install --require-hashes -r $(LOCK_RUN)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PIP) install -e ".[dev]"
+$(VENV)/.installed-dev: $(LOCK_DEV) pyproject.toml | $(PY)
+	@echo "==> Installing the locked dependencies and test tools ($(LOCK_DEV)) into $(VENV)"
+	$(PIP) install --require-hashes -r $(LOCK_DEV)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed-run
 
-## run: install, migrate, and serve web + worker + beat (+ Redis when REDIS_URL is unset)
+## run: install, migrate, and serve web + worker + beat (+ the embedded PostgreSQL and Redis
+## when DATABASE_URL and REDIS_URL are unset); a process that dies is started again
 run: $(VENV)/.installed-run
+	@echo "==> Starting Lusha Portal (python -m lusha_portal.launch all)"
 	$(PY) -m lusha_portal.launch all
 
-## test: install what the tests need and run them all (lint and migrations check included)
+## test: install what the tests need and run them all (lint and migrations check included),
+## on the embedded PostgreSQL and Redis unless DATABASE_URL and REDIS_URL are set
 test: $(VENV)/.installed-dev lint migrations-check browser
-	$(PY) -m lusha_portal.launch with-redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "==> Running the tests"
+	$(PY) -m lusha_portal.launch with-services -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -44,12 +60,19 @@ browser:
 	         "or set CHROMIUM_PATH to a Chromium binary."; exit 1; \
 	  fi; }
 
+# makemigrations also checks the applied history against the database, so it gets one too.
 migrations-check: $(VENV)/.installed-dev
-	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m lusha_portal.launch with-services -- $(PY) manage.py makemigrations --check --dry-run
 
 ## bench: the benchmarks under bench/, each figure as `bench <name>: <value> <unit>`
 bench: $(VENV)/.installed-dev
-	$(PY) -m lusha_portal.launch with-redis -- $(PY) bench/run.py
+	$(PY) -m lusha_portal.launch with-services -- $(PY) bench/run.py
+
+## lock: compile requirements/run.txt and requirements/dev.txt (every package, pinned, with
+## hashes) from pyproject.toml with uv; pins already in them stay unless pyproject moves them
+lock: $(VENV)/.installed-dev
+	$(UV_COMPILE) --output-file $(LOCK_RUN)
+	$(UV_COMPILE) --extra dev --constraint $(LOCK_RUN) --output-file $(LOCK_DEV)
 
 ## openapi-refresh: copy Lusha's OpenAPI descriptions from ../shared into docs/lusha-openapi/
 openapi-refresh:
