@@ -35,7 +35,7 @@ def health(url: str):
 def children(pid: int) -> dict[int, str]:
     """The direct children of `pid`, with their command lines."""
     lines = subprocess.run(
-        ["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True
+        ["ps", "-ww", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True
     ).stdout.splitlines()
     return {int(line.split(None, 1)[0]): line.split(None, 1)[1] for line in lines if line.strip()}
 
