@@ -133,7 +133,13 @@ def test_run_serves_the_portal_on_an_embedded_postgres_restarts_a_killed_worker_
         assert not (Path(env["EMBEDDED_POSTGRES_DIR"]) / "postmaster.pid").exists()
     finally:
         if launcher.poll() is None:
-            launcher.kill()
+            # Ctrl-C first, even when the test failed: killed outright, the launcher would leave
+            # its processes running.
+            launcher.send_signal(signal.SIGINT)
+            try:
+                launcher.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                launcher.kill()
         output.close()
 
 
