@@ -155,9 +155,10 @@ else:
 
 REDIS_URL = _setting("REDIS_URL", EMBEDDED_REDIS_URL)
 
+# JSON values, never pickles: whoever can write to Redis must not run code in the portal.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "lusha_portal.cache.JsonRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal",
     }
