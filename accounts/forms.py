@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
+from accounts.connection import connection_change_problem
 from accounts.models import Role, User
 from accounts.throttling import (
     login_failure_record,
@@ -88,12 +89,16 @@ class LushaConnectionForm(forms.Form):
         label="API base URL",
         required=False,
         assume_scheme="https",
-        help_text="Empty means the default from LUSHA_API_BASE_URL.",
+        help_text=(
+            "Empty means the default from LUSHA_API_BASE_URL. The key is sent only to the hosts "
+            "the server's LUSHA_ALLOWED_HOSTS names; changing the URL needs the key again."
+        ),
     )
 
-    def __init__(self, *args, has_key: bool, **kwargs):
+    def __init__(self, *args, connection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.has_key = has_key
+        self.connection = connection
+        self.has_key = connection.has_key
 
     def clean_api_key(self):
         api_key = self.cleaned_data["api_key"]
@@ -111,3 +116,14 @@ class LushaConnectionForm(forms.Form):
 
     def clean_base_url(self):
         return self.cleaned_data["base_url"].rstrip("/")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "api_key" in cleaned and "base_url" in cleaned:
+            problem = connection_change_problem(
+                api_key=cleaned["api_key"], base_url=cleaned["base_url"], connection=self.connection
+            )
+            if problem:
+                field = "api_key" if problem.startswith("Enter the API key") else "base_url"
+                self.add_error(field, problem)
+        return cleaned

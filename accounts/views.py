@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.connection import (
+    ConnectionChangeRefusedError,
     connection_get,
     connection_key_remove,
     connection_mode,
@@ -197,17 +198,21 @@ def lusha_connection(request):
         return redirect("accounts:lusha_connection")
     connection = connection_get()
     initial = {"base_url": connection.base_url}
-    form = LushaConnectionForm(request.POST or None, initial=initial, has_key=connection.has_key)
+    form = LushaConnectionForm(request.POST or None, initial=initial, connection=connection)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            connection_update(
-                api_key=form.cleaned_data["api_key"],
-                base_url=form.cleaned_data["base_url"],
-                updated_by=request.user,
-            )
-            messages.success(request, "The Lusha connection was saved. Test it below.")
-            return redirect("accounts:lusha_connection")
+            try:
+                connection_update(
+                    api_key=form.cleaned_data["api_key"],
+                    base_url=form.cleaned_data["base_url"],
+                    updated_by=request.user,
+                )
+            except ConnectionChangeRefusedError as refused:  # changed by someone else meanwhile
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, "The Lusha connection was saved. Test it below.")
+                return redirect("accounts:lusha_connection")
         status = 400
     context = {"form": form, "connection": connection, "sandbox_url": settings.LUSHA_SANDBOX_URL}
     return render(request, "accounts/lusha_connection.html", context, status=status)

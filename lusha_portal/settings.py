@@ -6,6 +6,7 @@ refuses to start while a secret is missing.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from cryptography.fernet import Fernet
@@ -74,6 +75,12 @@ def _encryption_keys(raw: str) -> list[str]:
 PORTAL_ENCRYPTION_KEYS = _encryption_keys(_setting("PORTAL_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY))
 
 LUSHA_API_BASE_URL = _setting("LUSHA_API_BASE_URL", "https://api.lusha.com").rstrip("/")
+# The only hosts the organisation's key is ever sent to (over https), whatever base URL an
+# admin saves; the development sandbox (LUSHA_SANDBOX_URL) is allowed apart. Default: the host
+# of LUSHA_API_BASE_URL, i.e. api.lusha.com.
+LUSHA_ALLOWED_HOSTS = env.list("LUSHA_ALLOWED_HOSTS", default=[]) or [
+    urlsplit(LUSHA_API_BASE_URL).netloc.lower()
+]
 
 # The built-in sandbox (synthetic data, no credits) that `make run` serves and the portal uses
 # while no key is set. Off in production unless LUSHA_SANDBOX_URL is set explicitly.
