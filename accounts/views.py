@@ -39,6 +39,7 @@ from accounts.services import (
     user_role_change,
     user_set_password_path,
 )
+from accounts.throttling import login_device_cookie_set
 
 # ---- first run and signing in ------------------------------------------------------------
 
@@ -72,6 +73,15 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # This browser is now one of the user's own: an attacker's failures elsewhere never
+        # lock it out (accounts.throttling).
+        login_device_cookie_set(
+            response, request=self.request, username=form.get_user().get_username()
+        )
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -212,9 +212,17 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 # (0: no limit).
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=0)
 
-# Brute-force guard on the login form: failures per username and client address.
+# Brute-force guard on the sign-in form (accounts/throttling.py): password checks per window,
+# per username from one client address or one of the user's own browsers (LOGIN_FAILURE_LIMIT),
+# and per username from every browser it never signed in on, whatever their addresses
+# (LOGIN_USERNAME_FAILURE_LIMIT). A browser stays the user's own LOGIN_DEVICE_COOKIE_DAYS.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_DEVICE_COOKIE_DAYS = env.int("LOGIN_DEVICE_COOKIE_DAYS", default=365)
+# How many proxies in front of the portal append the client's address to X-Forwarded-For
+# (0: trust no such header; the address is REMOTE_ADDR). Behind one TLS proxy: 1.
+TRUST_X_FORWARDED_FOR_HOPS = env.int("TRUST_X_FORWARDED_FOR_HOPS", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
