@@ -207,6 +207,14 @@ BUDGET_HOLD_SECONDS = env.int("BUDGET_HOLD_SECONDS", default=15 * 60)
 # CSV imports: the most a file may weigh and hold.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# Request bodies: an upload stops being read past IMPORT_MAX_BYTES (lusha_portal/uploads.py);
+# anything else (form fields, the webhook's JSON) past DATA_UPLOAD_MAX_MEMORY_SIZE.
+FILE_UPLOAD_HANDLERS = [
+    "lusha_portal.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # Privacy: how many days revealed emails and phones are kept before the beat purges them
 # (0: no limit).

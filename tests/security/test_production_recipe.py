@@ -1,10 +1,16 @@
-"""The production recipe (docker-compose.yml) ships locked: Redis has a password and is not
-reachable from the host, and no secret has a default."""
+"""The production recipe ships locked: in docker-compose.yml Redis has a password and is not
+reachable from the host and no secret has a default; gunicorn runs with its config file's
+caps on request lines and headers, and Django's on request bodies."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 from django.conf import settings
+
+from lusha_portal.launch import process_commands
+from tests.test_settings import PRODUCTION, manage
 
 
 def compose() -> dict:
@@ -28,3 +34,40 @@ def test_redis_requires_a_password_that_has_no_default_and_the_portal_signs_in_w
     )
     # The healthcheck signs in too (redis-cli reads REDISCLI_AUTH), else Redis never turns healthy.
     assert document["services"]["redis"]["environment"]["REDISCLI_AUTH"] == password
+
+
+def test_the_web_process_runs_gunicorn_with_its_config_file_and_request_caps():
+    # The launcher starts gunicorn from the repository's root, where it reads gunicorn.conf.py.
+    web = process_commands()["web"]
+    assert web[1:3] == ["-m", "gunicorn"]
+    assert not {"--config", "-c"} & set(web), "the default ./gunicorn.conf.py applies"
+    printed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "lusha_portal.wsgi"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert printed.returncode == 0, printed.stderr
+    config = dict(
+        (name.strip(), value.strip())
+        for name, _, value in (line.partition("=") for line in printed.stdout.splitlines())
+    )
+    assert config["config"] == "./gunicorn.conf.py"
+    assert config["limit_request_fields"] == "50"
+    assert int(config["limit_request_line"]) <= 8190
+    assert int(config["limit_request_field_size"]) <= 8190
+
+
+def test_request_bodies_are_capped_in_production_settings():
+    result = manage(
+        "shell", "-c",
+        "from django.conf import settings as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE, "
+        "s.FILE_UPLOAD_HANDLERS[0], s.IMPORT_MAX_BYTES)",
+        **PRODUCTION,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    memory, handler, upload = result.stdout.split()[-3:]
+    assert int(memory) <= 2_621_440
+    assert handler == "lusha_portal.uploads.CappedUploadHandler"
+    assert int(upload) == 10 * 1024 * 1024
