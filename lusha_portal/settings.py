@@ -176,6 +176,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# A set-password link works once, for this many hours, and only until a newer one is issued.
+SET_PASSWORD_LINK_HOURS = env.int("SET_PASSWORD_LINK_HOURS", default=24)
+PASSWORD_RESET_TIMEOUT = SET_PASSWORD_LINK_HOURS * 60 * 60
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
