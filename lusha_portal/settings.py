@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import environ
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,20 @@ if not DEBUG:
         )
 
 SECRET_KEY = _setting("SECRET_KEY", _DEV_SECRET_KEY)
+
+
+def _weak_secret_key(key: str) -> bool:
+    """Django's own test (check --deploy, W009) of a key anyone could guess or look up."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+if not DEBUG and _weak_secret_key(SECRET_KEY):
+    # Whoever knows the key forges sessions (an admin's included) and set-password links.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or well known for production (DEBUG=false): it needs 50 or "
+        "more random characters. Make one with: python -c "
+        '"import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -73,6 +88,12 @@ def _encryption_keys(raw: str) -> list[str]:
 
 # The first key encrypts; every key decrypts, so an old key can stay listed during rotation.
 PORTAL_ENCRYPTION_KEYS = _encryption_keys(_setting("PORTAL_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY))
+if not DEBUG and _DEV_ENCRYPTION_KEY in PORTAL_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "PORTAL_ENCRYPTION_KEYS holds the public development key, which protects nothing: in "
+        "production (DEBUG=false) generate one with: python -c "
+        '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
 
 LUSHA_API_BASE_URL = _setting("LUSHA_API_BASE_URL", "https://api.lusha.com").rstrip("/")
 # The only hosts the organisation's key is ever sent to (over https), whatever base URL an
@@ -100,6 +121,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "accounts",
     "prospecting",
     "lists",
@@ -110,6 +132,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -321,6 +344,24 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp) on every page: scripts and styles from our own static
+# files only (no inline script, no on* handlers, no style attributes; static/js/portal.js does
+# what they did), nothing framed, forms posted only to the portal.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -36,14 +36,14 @@
   document.addEventListener("focusin", selectAll);
   document.addEventListener("click", selectAll);
 
-  // <input type="file" data-max-bytes="10485760" data-too-large="...">: refuse a file that is
-  // too big before uploading it (the server refuses it too, but only after the upload starts).
+  // <input type="file" data-max-mb="10" data-too-large="...">: refuse a file that is too big
+  // before uploading it (the server refuses it too, but only once the upload has started).
   document.addEventListener("change", function (event) {
     var input = event.target;
-    if (input.type !== "file" || !input.hasAttribute("data-max-bytes")) {
+    if (input.type !== "file" || !input.hasAttribute("data-max-mb")) {
       return;
     }
-    var limit = Number(input.getAttribute("data-max-bytes"));
+    var limit = Number(input.getAttribute("data-max-mb")) * 1024 * 1024;
     var file = input.files && input.files[0];
     var message = file && file.size > limit ? input.getAttribute("data-too-large") : "";
     input.setCustomValidity(message);

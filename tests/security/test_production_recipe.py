@@ -1,11 +1,15 @@
 """The production recipe ships locked: in docker-compose.yml Redis has a password and is not
-reachable from the host and no secret has a default; gunicorn runs with its config file's
-caps on request lines and headers, and Django's on request bodies."""
+reachable from the host, the web port is on loopback only and no secret has a default;
+production settings refuse a short or well-known SECRET_KEY and the development encryption
+key; gunicorn runs with its config file's caps on request lines and headers, and Django's on
+request bodies."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -71,3 +75,49 @@ def test_request_bodies_are_capped_in_production_settings():
     assert int(memory) <= 2_621_440
     assert handler == "lusha_portal.uploads.CappedUploadHandler"
     assert int(upload) == 10 * 1024 * 1024
+
+
+def test_the_web_port_is_published_on_loopback_only_unless_told_otherwise():
+    assert compose()["services"]["web"]["ports"] == ["${WEB_PUBLISH:-127.0.0.1:8000}:8000"]
+
+
+def test_no_secret_in_the_recipe_has_a_default():
+    text = Path(settings.BASE_DIR, "docker-compose.yml").read_text()
+    for secret in ("SECRET_KEY", "PORTAL_ENCRYPTION_KEYS", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):
+        uses = re.findall(r"\$\{" + secret + r"([^}]*)\}", text)
+        assert uses, secret
+        assert all(use == f":?set {secret}" for use in uses), f"{secret}: {uses}"
+    postgres = compose()["services"]["postgres"]["environment"]
+    assert postgres["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
+
+
+def test_the_image_build_uses_no_fixed_secret():
+    dockerfile = Path(settings.BASE_DIR, "Dockerfile").read_text()
+    assert not re.search(r"SECRET_KEY=[\w-]", dockerfile)
+    assert "ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA=" not in dockerfile
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        "short-key",
+        "django-insecure-" + "x1y2z3" * 10,
+        "ab" * 40,
+        "django-insecure-development-only-never-use-this-key-in-production",
+    ],
+    ids=["short", "django-insecure", "few-characters", "the-development-key"],
+)
+def test_production_refuses_a_short_or_well_known_secret_key(secret_key):
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": secret_key})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too short or well known for production" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+def test_production_refuses_the_public_development_encryption_key():
+    result = manage(
+        "check",
+        **{**PRODUCTION, "PORTAL_ENCRYPTION_KEYS": "ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA="},
+    )
+    assert result.returncode != 0
+    assert "the public development key" in result.stderr
