@@ -9,9 +9,19 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import ApiCall, LushaConnection, Purpose, User
-from lusha_portal.crypto import secret_decrypt, secret_encrypt, secret_rotate
+from lusha_portal.crypto import (
+    SecretUnreadableError,
+    secret_decrypt,
+    secret_encrypt,
+    secret_rotate,
+)
 from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaClient, RetryPolicy
-from lusha_portal.lusha.errors import LushaError, LushaHostNotAllowedError, LushaNotConfiguredError
+from lusha_portal.lusha.errors import (
+    LushaError,
+    LushaHostNotAllowedError,
+    LushaKeyUnreadableError,
+    LushaNotConfiguredError,
+)
 from lusha_portal.lusha.hosts import lusha_url_problem, url_host
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
@@ -102,6 +112,7 @@ def connection_key_remove(*, removed_by: User) -> LushaConnection:
     return connection
 
 
+@sensitive_variables()
 def connection_api_key_read() -> str:
     """The plaintext key for the Lusha client, read at call time; "" when none is set.
 
@@ -111,6 +122,18 @@ def connection_api_key_read() -> str:
     if not connection.has_key:
         return ""
     return secret_decrypt(connection.api_key_encrypted)
+
+
+def connection_key_unreadable(connection: LushaConnection | None = None) -> bool:
+    """True when a key is stored but this process's PORTAL_ENCRYPTION_KEYS cannot decrypt it."""
+    connection = connection or connection_get()
+    if not connection.has_key:
+        return False
+    try:
+        secret_decrypt(connection.api_key_encrypted)
+    except SecretUnreadableError:
+        return True
+    return False
 
 
 def connection_keys_rotate() -> int:
@@ -135,6 +158,7 @@ def connection_mode(connection: LushaConnection | None = None) -> str:
     return "sandbox" if settings.LUSHA_SANDBOX_URL else "unconfigured"
 
 
+@sensitive_variables()
 def lusha_credentials() -> tuple[str, str]:
     """(base URL, key) for the next call, read at call time so a replaced key applies at once.
     Without a key, the built-in sandbox when it is configured."""
@@ -144,7 +168,12 @@ def lusha_credentials() -> tuple[str, str]:
         problem = lusha_url_problem(connection.effective_base_url)
         if problem:
             raise LushaHostNotAllowedError(f"{problem} Nothing was sent to it.")
-        return connection.effective_base_url, secret_decrypt(connection.api_key_encrypted)
+        try:
+            return connection.effective_base_url, secret_decrypt(connection.api_key_encrypted)
+        except SecretUnreadableError:
+            # Every feature handles a LushaError with its message; the cause is the admin's.
+            logger.error("the stored Lusha key cannot be decrypted with PORTAL_ENCRYPTION_KEYS")
+            raise LushaKeyUnreadableError from None
     if settings.LUSHA_SANDBOX_URL:
         return settings.LUSHA_SANDBOX_URL, settings.LUSHA_SANDBOX_KEY
     raise LushaNotConfiguredError

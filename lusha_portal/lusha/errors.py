@@ -96,6 +96,16 @@ class LushaHostNotAllowedError(LushaPermanentError):
     )
 
 
+class LushaKeyUnreadableError(LushaPermanentError):
+    """The stored key cannot be decrypted with this process's PORTAL_ENCRYPTION_KEYS: nothing
+    was sent. The message is for everyone; admins get the cause in the page's banner."""
+
+    default_message = (
+        "The portal cannot use the organisation's Lusha key right now. An admin needs to look "
+        "at Settings → Lusha connection."
+    )
+
+
 class LushaRedirectError(LushaPermanentError):
     """Lusha (or something in its place) answered with a redirect, which is never followed:
     following it would send the key to wherever the redirect points."""
