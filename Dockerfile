@@ -23,9 +23,11 @@ COPY privacy ./privacy
 RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 
 COPY . .
-# collectstatic needs settings to load; these throwaway values never reach a running container.
-RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
-    PORTAL_ENCRYPTION_KEYS=ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA= \
+# collectstatic needs settings to load; these throwaway values, random for each build (production
+# refuses a short or well-known key), never reach a running container.
+RUN DEBUG=false ALLOWED_HOSTS=build \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    PORTAL_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     DATABASE_URL=postgres://build@build:5432/build REDIS_URL=redis://build:6379/0 \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R portal /app/var

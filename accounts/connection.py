@@ -6,11 +6,23 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import ApiCall, LushaConnection, Purpose, User
-from lusha_portal.crypto import secret_decrypt, secret_encrypt, secret_rotate
+from lusha_portal.crypto import (
+    SecretUnreadableError,
+    secret_decrypt,
+    secret_encrypt,
+    secret_rotate,
+)
 from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaClient, RetryPolicy
-from lusha_portal.lusha.errors import LushaError, LushaNotConfiguredError
+from lusha_portal.lusha.errors import (
+    LushaError,
+    LushaHostNotAllowedError,
+    LushaKeyUnreadableError,
+    LushaNotConfiguredError,
+)
+from lusha_portal.lusha.hosts import lusha_url_problem, url_host
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
 from privacy.audit import audit_key_change
@@ -25,20 +37,56 @@ def connection_get() -> LushaConnection:
     return connection
 
 
+class ConnectionChangeRefusedError(ValueError):
+    """A connection change the portal does not make; `str(error)` says why, for the form."""
+
+
+def connection_change_problem(*, api_key: str, base_url: str, connection: LushaConnection) -> str:
+    """Why this change cannot be saved ("" when it can): the key may go only to an allowed
+    host, and sending the stored key to another address needs the key typed again."""
+    new_url = base_url or settings.LUSHA_API_BASE_URL
+    problem = lusha_url_problem(new_url)
+    if problem:
+        return problem
+    if connection.has_key and not api_key and new_url != connection.effective_base_url:
+        return "Enter the API key again to send it to a new base URL."
+    return ""
+
+
+@sensitive_variables("api_key")
 def connection_update(*, api_key: str, base_url: str, updated_by: User) -> LushaConnection:
-    """Set the base URL, and the key when one is given (a blank key keeps the current one)."""
-    connection = connection_get()
-    connection.base_url = base_url
-    fields = ["base_url", "updated_at"]
-    if api_key:
-        connection.api_key_encrypted = secret_encrypt(api_key)
-        connection.api_key_last4 = api_key[-4:]
-        connection.key_set_by = updated_by
-        connection.key_set_at = timezone.now()
-        fields += ["api_key_encrypted", "api_key_last4", "key_set_by", "key_set_at"]
-        logger.info("Lusha key replaced by user %s", updated_by.pk)
-        audit_key_change(by=updated_by, what="set or replaced")
-    connection.save(update_fields=fields)
+    """Set the base URL, and the key when one is given (a blank key keeps the current one).
+    Raises ConnectionChangeRefusedError for a change connection_change_problem refuses."""
+    with transaction.atomic():
+        connection = LushaConnection.objects.select_for_update().get(pk=connection_get().pk)
+        problem = connection_change_problem(
+            api_key=api_key, base_url=base_url, connection=connection
+        )
+        if problem:
+            raise ConnectionChangeRefusedError(problem)
+        old_host, had_key = url_host(connection.effective_base_url), connection.has_key
+        connection.base_url = base_url
+        fields = ["base_url", "updated_at"]
+        changes = []
+        if api_key:
+            connection.api_key_encrypted = secret_encrypt(api_key)
+            connection.api_key_last4 = api_key[-4:]
+            connection.key_set_by = updated_by
+            connection.key_set_at = timezone.now()
+            fields += ["api_key_encrypted", "api_key_last4", "key_set_by", "key_set_at"]
+            changes.append("key replaced" if had_key else "key set")
+        new_host = url_host(connection.effective_base_url)
+        if new_host != old_host:
+            changes.append(f"base URL moved from {old_host} to {new_host}")
+        connection.save(update_fields=fields)
+        if changes:
+            logger.info("Lusha connection changed by user %s: %s", updated_by.pk, changes)
+            audit_key_change(
+                by=updated_by,
+                what="; ".join(changes),
+                detail={"key": changes[0] if api_key else "kept", "old_host": old_host,
+                        "new_host": new_host},
+            )  # fmt: skip
     return connection
 
 
@@ -59,10 +107,12 @@ def connection_key_remove(*, removed_by: User) -> LushaConnection:
         ]
     )
     logger.info("Lusha key removed by user %s", removed_by.pk)
-    audit_key_change(by=removed_by, what="removed")
+    host = url_host(connection.effective_base_url)
+    audit_key_change(by=removed_by, what="key removed", detail={"key": "removed", "old_host": host})
     return connection
 
 
+@sensitive_variables()
 def connection_api_key_read() -> str:
     """The plaintext key for the Lusha client, read at call time; "" when none is set.
 
@@ -72,6 +122,18 @@ def connection_api_key_read() -> str:
     if not connection.has_key:
         return ""
     return secret_decrypt(connection.api_key_encrypted)
+
+
+def connection_key_unreadable(connection: LushaConnection | None = None) -> bool:
+    """True when a key is stored but this process's PORTAL_ENCRYPTION_KEYS cannot decrypt it."""
+    connection = connection or connection_get()
+    if not connection.has_key:
+        return False
+    try:
+        secret_decrypt(connection.api_key_encrypted)
+    except SecretUnreadableError:
+        return True
+    return False
 
 
 def connection_keys_rotate() -> int:
@@ -96,12 +158,22 @@ def connection_mode(connection: LushaConnection | None = None) -> str:
     return "sandbox" if settings.LUSHA_SANDBOX_URL else "unconfigured"
 
 
+@sensitive_variables()
 def lusha_credentials() -> tuple[str, str]:
     """(base URL, key) for the next call, read at call time so a replaced key applies at once.
     Without a key, the built-in sandbox when it is configured."""
     connection = connection_get()
     if connection.has_key:
-        return connection.effective_base_url, secret_decrypt(connection.api_key_encrypted)
+        # The key goes only where the settings allow, whatever the stored base URL says.
+        problem = lusha_url_problem(connection.effective_base_url)
+        if problem:
+            raise LushaHostNotAllowedError(f"{problem} Nothing was sent to it.")
+        try:
+            return connection.effective_base_url, secret_decrypt(connection.api_key_encrypted)
+        except SecretUnreadableError:
+            # Every feature handles a LushaError with its message; the cause is the admin's.
+            logger.error("the stored Lusha key cannot be decrypted with PORTAL_ENCRYPTION_KEYS")
+            raise LushaKeyUnreadableError from None
     if settings.LUSHA_SANDBOX_URL:
         return settings.LUSHA_SANDBOX_URL, settings.LUSHA_SANDBOX_KEY
     raise LushaNotConfiguredError

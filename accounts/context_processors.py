@@ -1,6 +1,6 @@
 """What every page's layout needs: the navigation's current section and the Lusha connection."""
 
-from accounts.connection import connection_get, connection_mode
+from accounts.connection import connection_get, connection_key_unreadable, connection_mode
 
 # Longest prefix first: /prospecting/lists/ is Lists, not Prospecting.
 _SECTIONS = (
@@ -25,4 +25,6 @@ def portal(request):
         "nav_section": section,
         "lusha_connection": connection,
         "lusha_mode": connection_mode(connection),
+        # A Fernet decryption (microseconds), so the banner says it before anyone is refused.
+        "lusha_key_unreadable": connection_key_unreadable(connection),
     }

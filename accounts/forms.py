@@ -3,46 +3,38 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
+from accounts.connection import connection_change_problem
 from accounts.models import Role, User
-from accounts.throttling import (
-    login_failure_record,
-    login_failures_clear,
-    login_lockout_seconds,
-)
-
-
-def client_ip(request) -> str:
-    """The address the request came from (REMOTE_ADDR: set by gunicorn or the proxy)."""
-    return request.META.get("REMOTE_ADDR", "") if request else ""
+from accounts.throttling import login_attempt_start, login_attempt_succeeded
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form that refuses a username+address after too many failures."""
+    """Django's sign-in form where every try first takes a slot from the sign-in throttle
+    (accounts.throttling); only a real sign-in gives it back."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": (
-            "Too many failed sign-in attempts for this account from your network. "
-            "Try again in %(minutes)d minute(s), or ask an admin to reset your password."
+            "Too many failed sign-in attempts for this account. Try again in %(minutes)d "
+            "minute(s), or ask an admin for a new password link."
         ),
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        locked_for = login_lockout_seconds(username=username, client_ip=ip)
-        if locked_for:
+        # The raw value when the field itself is invalid (too long, say): that try counts too.
+        username = self.cleaned_data.get("username") or str(self.data.get("username", ""))
+        attempt = login_attempt_start(request=self.request, username=username)
+        if attempt.locked_for:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": max(1, -(-locked_for // 60))},
+                params={"minutes": max(1, -(-attempt.locked_for // 60))},
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failure_record(username=username, client_ip=ip)
-            raise
-        login_failures_clear(username=username, client_ip=ip)
+        # A wrong password raises here, a blank one leaves user_cache empty: either way the
+        # slot taken above stays spent.
+        cleaned = super().clean()
+        if self.user_cache is not None:
+            login_attempt_succeeded(attempt)
         return cleaned
 
 
@@ -88,12 +80,16 @@ class LushaConnectionForm(forms.Form):
         label="API base URL",
         required=False,
         assume_scheme="https",
-        help_text="Empty means the default from LUSHA_API_BASE_URL.",
+        help_text=(
+            "Empty means the default from LUSHA_API_BASE_URL. The key is sent only to the hosts "
+            "the server's LUSHA_ALLOWED_HOSTS names; changing the URL needs the key again."
+        ),
     )
 
-    def __init__(self, *args, has_key: bool, **kwargs):
+    def __init__(self, *args, connection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.has_key = has_key
+        self.connection = connection
+        self.has_key = connection.has_key
 
     def clean_api_key(self):
         api_key = self.cleaned_data["api_key"]
@@ -111,3 +107,14 @@ class LushaConnectionForm(forms.Form):
 
     def clean_base_url(self):
         return self.cleaned_data["base_url"].rstrip("/")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "api_key" in cleaned and "base_url" in cleaned:
+            problem = connection_change_problem(
+                api_key=cleaned["api_key"], base_url=cleaned["base_url"], connection=self.connection
+            )
+            if problem:
+                field = "api_key" if problem.startswith("Enter the API key") else "base_url"
+                self.add_error(field, problem)
+        return cleaned

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -20,8 +21,30 @@ class PortalUserManager(UserManager):
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BDR)
+    # Bumped by each new set-password link: the links issued before it stop working.
+    password_link_serial = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by a deactivation or a role change: every session of the user ends (it is part of
+    # the hash each session carries, as the password is).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PortalUserManager()
+
+    def _session_hash(self, secret=None) -> str:
+        if not self.session_epoch:
+            # What Django hashes: sessions from before the epoch existed live on until the
+            # user's first deactivation or role change.
+            return self._get_session_auth_hash(secret=secret)
+        value = f"{self.password}|{self.session_epoch}"
+        return salted_hmac(
+            "accounts.models.User.session", value, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
     @property
     def is_admin(self) -> bool:

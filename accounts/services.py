@@ -2,13 +2,14 @@
 
 import logging
 
-from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import FirstRun, Role, User
+from accounts.tokens import set_password_tokens
 from privacy.audit import audit_user_change
 
 logger = logging.getLogger(__name__)
@@ -53,15 +54,26 @@ def first_admin_create(*, username: str, email: str, password: str) -> User:
 # ---- users -------------------------------------------------------------------------------
 
 
-def user_set_password_path(*, user: User) -> str:
-    """A one-time link path that lets the user choose a password (it dies once used)."""
-    return reverse(
-        "accounts:set_password",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
+def user_password_link_issue(*, user: User, issued_by: User) -> str:
+    """A one-time link (path and fragment) that lets the user choose a password. It voids every
+    link issued before it, dies once used or after SET_PASSWORD_LINK_HOURS, and carries its
+    token after "#": browsers never send that part, so no server or proxy logs it."""
+    User.objects.filter(pk=user.pk).update(password_link_serial=F("password_link_serial") + 1)
+    user.refresh_from_db(fields=["password_link_serial"])
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = set_password_tokens.make_token(user)
+    logger.info("set-password link issued for user %s by user %s", user.pk, issued_by.pk)
+    audit_user_change(user=user, by=issued_by, what="set-password link issued")
+    return f"{reverse('accounts:set_password')}#{uid}.{token}"
+
+
+def user_password_link_check(*, uidb64: str, token: str) -> User | None:
+    """The active user a set-password link is for, or None when it is not (or no longer) one."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()), is_active=True)
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, User.DoesNotExist):
+        return None
+    return user if set_password_tokens.check_token(user, token) else None
 
 
 def user_create(
@@ -105,7 +117,8 @@ def user_role_change(*, user: User, role: str, changed_by: User) -> User:
         user.role = role
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
-        user.save(update_fields=["role", "is_staff", "is_superuser"])
+        user.session_epoch += 1  # every session of theirs ends: they sign in to the new role
+        user.save(update_fields=["role", "is_staff", "is_superuser", "session_epoch"])
     logger.info("user %s role set to %s by user %s", user.pk, role, changed_by.pk)
     audit_user_change(user=user, by=changed_by, what=f"role set to {role}")
     return user
@@ -120,7 +133,11 @@ def user_active_set(*, user: User, active: bool, changed_by: User) -> User:
         if not active and user.role == Role.ADMIN and not _other_active_admins_exist(user):
             raise LastAdminError("The portal needs at least one active admin.")
         user.is_active = active
-        user.save(update_fields=["is_active"])
+        fields = ["is_active"]
+        if not active:  # every session of theirs ends, and stays ended if they come back
+            user.session_epoch += 1
+            fields.append("session_epoch")
+        user.save(update_fields=fields)
     logger.info("user %s active=%s set by user %s", user.pk, active, changed_by.pk)
     audit_user_change(user=user, by=changed_by, what="reactivated" if active else "deactivated")
     return user

@@ -1,17 +1,23 @@
 """Pages for first run, signing in, user management and the Lusha connection (spend and the
 ledger are in the spend app)."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.connection import (
+    ConnectionChangeRefusedError,
     connection_get,
     connection_key_remove,
     connection_mode,
@@ -35,9 +41,13 @@ from accounts.services import (
     first_run_is_pending,
     user_active_set,
     user_create,
+    user_password_link_check,
+    user_password_link_issue,
     user_role_change,
-    user_set_password_path,
 )
+from accounts.throttling import login_device_cookie_set
+
+logger = logging.getLogger(__name__)
 
 # ---- first run and signing in ------------------------------------------------------------
 
@@ -72,17 +82,49 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # This browser is now one of the user's own: an attacker's failures elsewhere never
+        # lock it out (accounts.throttling).
+        login_device_cookie_set(
+            response, request=self.request, username=form.get_user().get_username()
+        )
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
 
-class SetPasswordView(auth_views.PasswordResetConfirmView):
-    """The one-time link an admin hands to a new user (or after a reset)."""
+@never_cache
+@sensitive_post_parameters("token", "new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def set_password(request):
+    """The one-time link an admin hands to a new user (or after a reset). The link's token is
+    after "#": the page's script (static/js/portal.js) puts it in the form, which posts it, so
+    it is never in a URL a server or proxy logs."""
+    uid, token = request.POST.get("uid", ""), request.POST.get("token", "")
+    form = SetPasswordForm(None)
+    if request.method == "POST":
+        user = user_password_link_check(uidb64=uid, token=token)
+        if user is None:
+            context = {"validlink": False, "hours": settings.SET_PASSWORD_LINK_HOURS}
+            return render(request, "accounts/set_password.html", context, status=400)
+        form = SetPasswordForm(user, request.POST)
+        if form.is_valid():
+            form.save()
+            logger.info("user %s set a password through their link", user.pk)
+            return redirect("accounts:set_password_done")
+    context = {"validlink": True, "form": form, "uid": uid, "token": token}
+    return render(
+        request, "accounts/set_password.html", context, status=400 if form.errors else 200
+    )
 
-    template_name = "accounts/set_password.html"
-    success_url = reverse_lazy("accounts:set_password_done")
+
+@never_cache
+def set_password_done(request):
+    return render(request, "accounts/set_password_done.html")
 
 
 # ---- settings: users ---------------------------------------------------------------------
@@ -100,9 +142,16 @@ def _users_page(request, *, form, status=200):
 
 
 def _password_link_page(request, *, user, heading):
-    link = request.build_absolute_uri(user_set_password_path(user=user))
-    context = {"managed_user": user, "link": link, "heading": heading}
-    return render(request, "accounts/password_link.html", context)
+    link = request.build_absolute_uri(user_password_link_issue(user=user, issued_by=request.user))
+    context = {
+        "managed_user": user,
+        "link": link,
+        "heading": heading,
+        "hours": settings.SET_PASSWORD_LINK_HOURS,
+    }
+    response = render(request, "accounts/password_link.html", context)
+    add_never_cache_headers(response)  # the link is shown once: no cache keeps a copy
+    return response
 
 
 @role_required(*ADMINS)
@@ -197,17 +246,21 @@ def lusha_connection(request):
         return redirect("accounts:lusha_connection")
     connection = connection_get()
     initial = {"base_url": connection.base_url}
-    form = LushaConnectionForm(request.POST or None, initial=initial, has_key=connection.has_key)
+    form = LushaConnectionForm(request.POST or None, initial=initial, connection=connection)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            connection_update(
-                api_key=form.cleaned_data["api_key"],
-                base_url=form.cleaned_data["base_url"],
-                updated_by=request.user,
-            )
-            messages.success(request, "The Lusha connection was saved. Test it below.")
-            return redirect("accounts:lusha_connection")
+            try:
+                connection_update(
+                    api_key=form.cleaned_data["api_key"],
+                    base_url=form.cleaned_data["base_url"],
+                    updated_by=request.user,
+                )
+            except ConnectionChangeRefusedError as refused:  # changed by someone else meanwhile
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, "The Lusha connection was saved. Test it below.")
+                return redirect("accounts:lusha_connection")
         status = 400
     context = {"form": form, "connection": connection, "sandbox_url": settings.LUSHA_SANDBOX_URL}
     return render(request, "accounts/lusha_connection.html", context, status=status)

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 
 DELIMITERS = ",;\t|"
 SAMPLE_CHARS = 64 * 1024
+# What one record may hold. A CRM's "all properties" export has a few hundred columns and a
+# notes cell a few thousand characters; anything wider is a broken file or a file built to
+# cost the portal (20,000 commas on one line once padded every row to 20,000 cells).
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 10_000
+MAX_RECORD_CHARS = 100_000
 # Spreadsheet and image signatures people upload instead of a CSV, with what to call them.
 _SIGNATURES = (
     (b"PK\x03\x04", "an Excel workbook or another zip archive"),
@@ -36,16 +42,19 @@ class CsvError(ValueError):
 
 @dataclass
 class CsvTable:
+    """A file's header and rows. A row keeps its cells up to its last non-empty one, never
+    padded to the widest row, so what is kept grows with the file's size and no faster."""
+
     headers: list[str]
-    rows: list[tuple[int, list[str]]]  # (line in the file, cells padded to the headers)
+    rows: list[tuple[int, list[str]]]  # (line in the file, cells up to the last non-empty one)
     encoding: str
     delimiter: str
     blank_lines: int = 0
 
     def as_dicts(self):
-        """(line, {header: cell}) for every row."""
+        """(line, {header: cell}) for every row; a column the row does not reach is absent."""
         for line, cells in self.rows:
-            yield line, dict(zip(self.headers, cells, strict=True))
+            yield line, dict(zip(self.headers, cells, strict=False))
 
 
 def csv_decode(data: bytes) -> tuple[str, str]:
@@ -111,9 +120,41 @@ def _looks_like_data(cells: list[str]) -> bool:
     return any(_LOOKS_LIKE_DATA.search(cell.strip()) for cell in cells if cell.strip())
 
 
+def _trimmed(cells: list[str]) -> list[str]:
+    """Stripped cells without the empty ones at the end (what "a,b,,,," means is "a,b")."""
+    cells = [cell.strip() for cell in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _record_problem(cells: list[str], line: int) -> str:
+    """Why one record is more than an import takes ("" when it is not)."""
+    if len(cells) > MAX_COLUMNS:
+        return (
+            f"Line {line} has {len(cells):,} columns; an import takes at most {MAX_COLUMNS:,}. "
+            "Keep the columns that identify people or companies (email, LinkedIn URL, name, "
+            "company, domain) and upload the file again."
+        )
+    longest = max(map(len, cells), default=0)
+    if longest > MAX_CELL_CHARS:
+        return (
+            f"Line {line} has a cell of {longest:,} characters; a cell holds at most "
+            f"{MAX_CELL_CHARS:,}. A stray quote character can make the rest of a file one cell: "
+            "check that line and upload the file again."
+        )
+    if sum(map(len, cells)) + len(cells) > MAX_RECORD_CHARS:
+        return (
+            f"Line {line} holds more than {MAX_RECORD_CHARS:,} characters, more than an import "
+            "takes on one line. Check that line and upload the file again."
+        )
+    return ""
+
+
 def csv_read(data: bytes, *, max_rows: int) -> CsvTable:
     """Rows of an uploaded CSV keyed by its header line. CsvError says what is wrong: empty,
-    binary, no header, no rows, more than `max_rows` rows."""
+    binary, no header, no rows, more than `max_rows` rows, a line wider or longer than an
+    import takes (MAX_COLUMNS, MAX_CELL_CHARS, MAX_RECORD_CHARS)."""
     text, encoding = csv_decode(data)
     delimiter = csv_delimiter(text)
     # newline="" keeps line breaks inside quoted cells; line_num counts the file's lines.
@@ -125,10 +166,13 @@ def csv_read(data: bytes, *, max_rows: int) -> CsvTable:
         for cells in reader:
             line = previous_line + 1  # where this record starts
             previous_line = reader.line_num
-            if not any(cell.strip() for cell in cells):
+            cells = _trimmed(cells)
+            if not cells:
                 blank += 1
                 continue
-            cells = [cell.strip() for cell in cells]
+            problem = _record_problem(cells, line)
+            if problem:
+                raise CsvError(problem)
             if headers is None:
                 if _looks_like_data(cells):
                     raise CsvError(
@@ -151,7 +195,7 @@ def csv_read(data: bytes, *, max_rows: int) -> CsvTable:
                         len(headers) :
                     ]
                 )
-            rows.append((line, cells + [""] * (len(headers) - len(cells))))
+            rows.append((line, cells))
     except csv.Error as error:
         raise CsvError(
             f"The file could not be read as CSV near line {previous_line + 1} ({error}). "
@@ -161,8 +205,6 @@ def csv_read(data: bytes, *, max_rows: int) -> CsvTable:
         raise CsvError("The file is empty. Export the sheet again with its header row and rows.")
     if not rows:
         raise CsvError("The file has a header row but no rows under it.")
-    # Rows read before the header grew are padded to its final width.
-    rows = [(line, cells + [""] * (len(headers) - len(cells))) for line, cells in rows]
     return CsvTable(
         headers=headers, rows=rows, encoding=encoding, delimiter=delimiter, blank_lines=blank
     )

@@ -6,6 +6,7 @@ after it, run `manage.py rotate_encryption_keys`, then drop the old key.
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 
 class SecretUnreadableError(Exception):
@@ -22,11 +23,15 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key) for key in settings.PORTAL_ENCRYPTION_KEYS])
 
 
+# The plaintext and the ciphertext are locals below: error reports (the DEBUG page, mail to
+# ADMINS) show neither.
+@sensitive_variables()
 def secret_encrypt(plaintext: str) -> str:
     """Encrypt with the first key."""
     return _fernet().encrypt(plaintext.encode()).decode()
 
 
+@sensitive_variables()
 def secret_decrypt(token: str) -> str:
     """Decrypt with any configured key, or raise SecretUnreadableError."""
     try:
@@ -35,6 +40,7 @@ def secret_decrypt(token: str) -> str:
         raise SecretUnreadableError from error
 
 
+@sensitive_variables()
 def secret_rotate(token: str) -> str:
     """Re-encrypt a token with the first key (readable by any configured key)."""
     try:

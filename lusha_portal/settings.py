@@ -6,9 +6,11 @@ false) refuses to start while a secret is missing.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from lusha_portal import embedded
@@ -55,6 +57,20 @@ if not DEBUG:
         )
 
 SECRET_KEY = _setting("SECRET_KEY", _DEV_SECRET_KEY)
+
+
+def _weak_secret_key(key: str) -> bool:
+    """Django's own test (check --deploy, W009) of a key anyone could guess or look up."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+if not DEBUG and _weak_secret_key(SECRET_KEY):
+    # Whoever knows the key forges sessions (an admin's included) and set-password links.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or well known for production (DEBUG=false): it needs 50 or "
+        "more random characters. Make one with: python -c "
+        '"import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -76,8 +92,20 @@ def _encryption_keys(raw: str) -> list[str]:
 
 # The first key encrypts; every key decrypts, so an old key can stay listed during rotation.
 PORTAL_ENCRYPTION_KEYS = _encryption_keys(_setting("PORTAL_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY))
+if not DEBUG and _DEV_ENCRYPTION_KEY in PORTAL_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "PORTAL_ENCRYPTION_KEYS holds the public development key, which protects nothing: in "
+        "production (DEBUG=false) generate one with: python -c "
+        '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
 
 LUSHA_API_BASE_URL = _setting("LUSHA_API_BASE_URL", "https://api.lusha.com").rstrip("/")
+# The only hosts the organisation's key is ever sent to (over https), whatever base URL an
+# admin saves; the development sandbox (LUSHA_SANDBOX_URL) is allowed apart. Default: the host
+# of LUSHA_API_BASE_URL, i.e. api.lusha.com.
+LUSHA_ALLOWED_HOSTS = env.list("LUSHA_ALLOWED_HOSTS", default=[]) or [
+    urlsplit(LUSHA_API_BASE_URL).netloc.lower()
+]
 
 # The built-in sandbox (synthetic data, no credits) that `make run` serves and the portal uses
 # while no key is set. Off in production unless LUSHA_SANDBOX_URL is set explicitly.
@@ -97,6 +125,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "accounts",
     "prospecting",
     "lists",
@@ -107,6 +136,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,9 +182,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = _setting("REDIS_URL", EMBEDDED_REDIS_URL)
 
+# JSON values, never pickles: whoever can write to Redis must not run code in the portal.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "lusha_portal.cache.JsonRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal",
     }
@@ -164,6 +195,10 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# A set-password link works once, for this many hours, and only until a newer one is issued.
+SET_PASSWORD_LINK_HOURS = env.int("SET_PASSWORD_LINK_HOURS", default=24)
+PASSWORD_RESET_TIMEOUT = SET_PASSWORD_LINK_HOURS * 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,14 +231,30 @@ BUDGET_HOLD_SECONDS = env.int("BUDGET_HOLD_SECONDS", default=15 * 60)
 # CSV imports: the most a file may weigh and hold.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# Request bodies: an upload stops being read past IMPORT_MAX_BYTES (lusha_portal/uploads.py);
+# anything else (form fields, the webhook's JSON) past DATA_UPLOAD_MAX_MEMORY_SIZE.
+FILE_UPLOAD_HANDLERS = [
+    "lusha_portal.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # Privacy: how many days revealed emails and phones are kept before the beat purges them
 # (0: no limit).
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=0)
 
-# Brute-force guard on the login form: failures per username and client address.
+# Brute-force guard on the sign-in form (accounts/throttling.py): password checks per window,
+# per username from one client address or one of the user's own browsers (LOGIN_FAILURE_LIMIT),
+# and per username from every browser it never signed in on, whatever their addresses
+# (LOGIN_USERNAME_FAILURE_LIMIT). A browser stays the user's own LOGIN_DEVICE_COOKIE_DAYS.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_DEVICE_COOKIE_DAYS = env.int("LOGIN_DEVICE_COOKIE_DAYS", default=365)
+# How many proxies in front of the portal append the client's address to X-Forwarded-For
+# (0: trust no such header; the address is REMOTE_ADDR). Behind one TLS proxy: 1.
+TRUST_X_FORWARDED_FOR_HOPS = env.int("TRUST_X_FORWARDED_FOR_HOPS", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -293,6 +344,24 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp) on every page: scripts and styles from our own static
+# files only (no inline script, no on* handlers, no style attributes; static/js/portal.js does
+# what they did), nothing framed, forms posted only to the portal.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

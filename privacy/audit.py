@@ -57,9 +57,12 @@ def audit_record(
     )
 
 
-def audit_key_change(*, by, what: str) -> AuditEvent:
-    """The organisation's Lusha key was set, replaced or removed (never the key itself)."""
-    return audit_record(action=AuditAction.KEY_CHANGE, actor=by, summary=f"Lusha key {what}")
+def audit_key_change(*, by, what: str, detail: dict | None = None) -> AuditEvent:
+    """The organisation's Lusha connection changed: its key set, replaced or removed (never
+    the key itself), or its base URL moved (`detail` has the old and new host)."""
+    return audit_record(
+        action=AuditAction.KEY_CHANGE, actor=by, summary=f"Lusha {what}", detail=detail
+    )
 
 
 def audit_user_change(*, user, by, what: str) -> AuditEvent:

@@ -11,6 +11,7 @@ from accounts.permissions import ADMINS, MANAGERS, role_required
 from lists.csv_reading import CsvError
 from lists.services.exports import cell_neutralised
 from lusha_portal.csv_download import csv_download, csv_rows
+from lusha_portal.uploads import upload_refused_message
 from privacy.audit import audit_events
 from privacy.erasure import ErasureInvalidError, person_erase
 from privacy.forms import (
@@ -84,7 +85,11 @@ def suppressions_upload(request):
     """A CSV of entries: every line ends added, already listed, or rejected with the reason."""
     form = SuppressionImportForm(request.POST, request.FILES)
     report = None
-    if form.is_valid():
+    refused = upload_refused_message(request, what="a suppression upload")
+    if refused:  # the upload stopped at the cap: say so rather than "this field is required"
+        form.is_valid()
+        form.errors["file"] = form.error_class([refused])
+    elif form.is_valid():
         upload = form.cleaned_data["file"]
         limit = settings.IMPORT_MAX_BYTES
         if upload.size > limit:

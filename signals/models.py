@@ -133,3 +133,16 @@ class SignalRead(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id} read by {self.user_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One push delivery from Lusha, once: Lusha's retries and replays of the same delivery
+    (same `id`, else the same body) store nothing and charge nothing again."""
+
+    delivery_key = models.CharField(max_length=80, unique=True)  # "id:<Lusha's id>" or "sha256:"
+    received_at = models.DateTimeField(auto_now_add=True)
+    credits = models.PositiveIntegerField(default=0)
+    events_new = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"webhook delivery {self.delivery_key}"

@@ -363,13 +363,14 @@ def watch_control(request, watch_id: int):
 @csrf_exempt  # Lusha's servers post here; the HMAC signature is the proof, not a cookie
 @require_POST
 def lusha_webhook(request):
-    """Lusha's push deliveries of signals: verified, stored once, acknowledged with JSON."""
+    """Lusha's push deliveries of signals: verified, stored once, acknowledged as Lusha's spec
+    asks (201 with received, timestamp and webhookId; a retry is acknowledged the same way)."""
     try:
-        new, known = webhook_deliver(
+        receipt = webhook_deliver(
             timestamp=request.headers.get("X-Lusha-Timestamp", ""),
             signature=request.headers.get("X-Lusha-Signature", ""),
             body=request.body,
         )
     except WebhookRefusedError as refused:
         return JsonResponse({"received": False, "error": str(refused)}, status=refused.status)
-    return JsonResponse({"received": True, "eventsNew": new, "eventsKnown": known})
+    return JsonResponse(receipt.acknowledgment(), status=201)

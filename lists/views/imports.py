@@ -35,6 +35,7 @@ from lists.services.imports import (
     import_resume,
     import_start,
 )
+from lusha_portal.uploads import upload_refused_message
 from prospecting.models import Kind
 from prospecting.services import lead_lists_writable
 
@@ -75,7 +76,10 @@ def start(request):
     error, status = "", 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, initial=initial)
-        if form.is_valid():
+        refused = upload_refused_message(request, what="an import")
+        if refused:  # the upload stopped at the cap: no file to read
+            error, status = refused, 400
+        elif form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 import_job = import_create(

@@ -28,6 +28,7 @@ from lusha_portal.lusha.errors import (
     LushaError,
     LushaMalformedResponseError,
     LushaQuotaExhaustedError,
+    LushaRedirectError,
     LushaTimeoutError,
     LushaUnauthorizedError,
     error_for_status,
@@ -142,15 +143,27 @@ def _rate_limits(headers) -> RateLimitState:
     return RateLimitState(**values)
 
 
-def _error_detail(body: Any) -> str:
-    """Lusha's message from either error shape: {statusCode, message, errors} or {error: {}}."""
+def _lusha_error_message(body: Any) -> str | None:
+    """The message of an error body in one of Lusha's shapes ({statusCode, message, errors},
+    {code, message}, or {error: {code, message}}); None for any other body."""
     if not isinstance(body, dict):
-        return ""
+        return None
     nested = body.get("error")
-    if isinstance(nested, dict):
-        message = str(nested.get("message") or "")
-    else:
-        message = str(body.get("message") or "")
+    if isinstance(nested, dict) and isinstance(nested.get("message"), str):
+        return nested["message"]
+    if isinstance(body.get("message"), str) and (
+        isinstance(body.get("statusCode"), int) or isinstance(body.get("code"), str)
+    ):
+        return body["message"]
+    return None
+
+
+def _error_detail(body: Any) -> str:
+    """Lusha's own words about an error, or "" when the body is not in Lusha's shape: what
+    another server (a proxy, a captive portal) says is never shown as if Lusha said it."""
+    message = _lusha_error_message(body)
+    if message is None:
+        return ""
     errors = body.get("errors")
     if isinstance(errors, list) and errors:
         message = (
@@ -422,6 +435,8 @@ class LushaClient:
                     "Accept": "application/json",
                 },
                 timeout=self.timeout,
+                # Never: requests would send the api_key header on to wherever a 3xx points.
+                allow_redirects=False,
             )
         except requests.Timeout:
             outcome: LushaAnswer | LushaError = LushaTimeoutError()
@@ -445,6 +460,8 @@ class LushaClient:
             body = response.json()
         except (ValueError, json.JSONDecodeError):
             body = None
+        if 300 <= response.status_code < 400:
+            return LushaRedirectError(status=response.status_code)
         if 200 <= response.status_code < 300:
             if not isinstance(body, dict):
                 return LushaMalformedResponseError(status=response.status_code)

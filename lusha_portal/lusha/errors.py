@@ -87,6 +87,36 @@ class LushaGdprBlockedError(LushaPermanentError):
     default_message = "Lusha cannot return this person's data: it is blocked under GDPR."
 
 
+class LushaHostNotAllowedError(LushaPermanentError):
+    """The base URL names a host the key may not go to: nothing was sent."""
+
+    default_message = (
+        "The Lusha connection points at a host the organisation's key may not be sent to. An "
+        "admin needs to set the base URL back under Settings → Lusha connection."
+    )
+
+
+class LushaKeyUnreadableError(LushaPermanentError):
+    """The stored key cannot be decrypted with this process's PORTAL_ENCRYPTION_KEYS: nothing
+    was sent. The message is for everyone; admins get the cause in the page's banner."""
+
+    default_message = (
+        "The portal cannot use the organisation's Lusha key right now. An admin needs to look "
+        "at Settings → Lusha connection."
+    )
+
+
+class LushaRedirectError(LushaPermanentError):
+    """Lusha (or something in its place) answered with a redirect, which is never followed:
+    following it would send the key to wherever the redirect points."""
+
+    default_message = (
+        "The Lusha address answered with a redirect elsewhere, which the portal never follows "
+        "with the organisation's key. An admin needs to check the base URL under Settings → "
+        "Lusha connection."
+    )
+
+
 # ---- transient -----------------------------------------------------------------------------
 
 

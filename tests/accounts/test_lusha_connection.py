@@ -36,12 +36,25 @@ def test_the_database_holds_no_plaintext_key(client_for, alice):
     assert connection_api_key_read() == KEY
 
 
-def test_saving_without_a_key_keeps_the_current_key_and_changes_the_base_url(client_for, alice):
+def test_saving_without_a_key_keeps_the_current_key(client_for, alice):
     client = client_for(alice)
     save_key(client)
-    save_key(client, key="", base_url="https://lusha-proxy.example.com/")
-    connection = connection_get()
-    assert connection.effective_base_url == "https://lusha-proxy.example.com"
+    assert save_key(client, key="", base_url="https://api.lusha.com/").status_code == 302
+    assert connection_get().effective_base_url == "https://api.lusha.com"
+    assert connection_api_key_read() == KEY
+
+
+def test_the_base_url_moves_to_another_allowed_host_with_the_key_typed_again(
+    client_for, alice, settings
+):
+    settings.LUSHA_ALLOWED_HOSTS = ["api.lusha.com", "lusha-proxy.example.com"]
+    client = client_for(alice)
+    save_key(client)
+    refused = save_key(client, key="", base_url="https://lusha-proxy.example.com/")
+    assert refused.status_code == 400
+    assert b"Enter the API key again to send it to a new base URL" in refused.content
+    assert save_key(client, base_url="https://lusha-proxy.example.com/").status_code == 302
+    assert connection_get().effective_base_url == "https://lusha-proxy.example.com"
     assert connection_api_key_read() == KEY
 
 

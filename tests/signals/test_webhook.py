@@ -3,6 +3,7 @@ the ledger; unsigned, forged, stale or unreadable ones are refused and store not
 
 import json
 import time
+from datetime import datetime
 
 import pytest
 
@@ -44,8 +45,8 @@ def test_a_signed_delivery_is_stored_linked_to_its_lists_and_acknowledged(client
     lead_list = contacts_list(bob, 3)
     person = lead_list.members.first().contact
     response = deliver(client, promotion(person.lusha_id))
-    assert response.status_code == 200
-    assert response.json() == {"received": True, "eventsNew": 1, "eventsKnown": 0}
+    assert response.status_code == 201
+    assert response.json()["received"] is True
     event = SignalEvent.objects.get()
     assert (event.contact, event.signal_type, str(event.signal_date)) == (
         person, "promotion", "2026-11-20",
@@ -55,9 +56,10 @@ def test_a_signed_delivery_is_stored_linked_to_its_lists_and_acknowledged(client
 
 def test_lushas_retry_of_the_same_delivery_stores_nothing_twice(client, bob, secret):
     person = contacts_list(bob, 1).members.first().contact
-    deliver(client, promotion(person.lusha_id))
+    first = deliver(client, promotion(person.lusha_id))
     again = deliver(client, promotion(person.lusha_id))
-    assert again.json() == {"received": True, "eventsNew": 0, "eventsKnown": 1}
+    assert again.status_code == 201
+    assert again.json()["webhookId"] == first.json()["webhookId"]
     assert SignalEvent.objects.count() == 1
 
 
@@ -65,7 +67,7 @@ def test_a_single_event_delivery_is_read_too(client, bob, secret):
     person = contacts_list(bob, 1).members.first().contact
     payload = {"entityType": "contact", "entityId": person.lusha_id, "signalType": "companyChange",
                "signal": {"signalDate": "2026-11-02", "newCompanyName": "Acme"}}  # fmt: skip
-    assert deliver(client, payload).json()["eventsNew"] == 1
+    assert deliver(client, payload).status_code == 201
     assert SignalEvent.objects.get().signal_type == "companyChange"
 
 
@@ -83,7 +85,7 @@ def test_the_credits_lusha_charged_go_to_the_ledger_the_rollups_and_the_teams_bu
 def test_a_timestamp_in_milliseconds_is_accepted(client, bob, secret):
     person = contacts_list(bob, 1).members.first().contact
     response = deliver(client, promotion(person.lusha_id), timestamp=str(int(time.time() * 1000)))
-    assert response.status_code == 200
+    assert response.status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -134,3 +136,30 @@ def test_without_a_secret_the_endpoint_is_off(client, db, settings):
 
 def test_only_post_is_answered(client, db, secret):
     assert client.get(URL).status_code == 405
+
+
+def test_a_delivery_is_acknowledged_as_lushas_spec_asks(client, bob, secret):
+    # V3 OpenAPI, createSubscription, "Client Response Format (Required)": 201 Created,
+    # application/json, {"received": true, "timestamp": ISO 8601, "webhookId": the payload's id}.
+    person = contacts_list(bob, 1).members.first().contact
+    payload = {
+        "id": "f3b87e05-0402-4f3e-8e26-6a38fd0ad62c",
+        "type": "promotion",
+        "entityType": "contact",
+        "entityId": person.lusha_id,
+        "subscriptionId": "507f1f77bcf86cd799439011",
+        "data": {"personId": person.lusha_id, "signalDate": "2026-11-20"},
+        "timestamp": "2026-11-20T16:16:35.841Z",
+        "billing": {"creditsCharged": 1},
+    }
+    response = deliver(client, payload)
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json"
+    reply = response.json()
+    assert set(reply) == {"received", "timestamp", "webhookId"}
+    assert reply["received"] is True
+    assert reply["webhookId"] == "f3b87e05-0402-4f3e-8e26-6a38fd0ad62c"
+    assert reply["timestamp"].endswith("Z")
+    assert datetime.fromisoformat(reply["timestamp"]).tzinfo is not None
+    assert SignalEvent.objects.get().signal_type == "promotion"
+    assert ApiCall.objects.get(endpoint=WEBHOOK_ENDPOINT).credits_charged == 1
