@@ -42,6 +42,7 @@ from lusha_portal.lusha.errors import (
     LushaQuotaExhaustedError,
     LushaTransientError,
     LushaUnprocessableError,
+    gdpr_blocked_reason,
 )
 from privacy.services import gdpr_import_rows_record, suppression_matcher
 from prospecting.models import Kind
@@ -155,37 +156,42 @@ def _batch_search(import_job: ImportJob, client, rows: list[ImportRow]) -> None:
                 answer = _search(import_job, client, part)
         except _RECORD_ERRORS as error:
             if len(part) == 1:
-                _rows_save(import_job, [_refused(part[0], error)], [])
+                _rows_save(import_job, [_refused(import_job, part[0], error)], [])
             else:
                 half = len(part) // 2
                 parts += [part[half:], part[:half]]
             continue
-        _rows_save(import_job, *_read_answer(part, answer.data.get("results") or []))
+        results = answer.data.get("results") or []
+        _rows_save(import_job, *_read_answer(import_job, part, results))
 
 
-def _refused(row: ImportRow, error: Exception) -> ImportRow:
+def _refused(import_job: ImportJob, row: ImportRow, error: Exception) -> ImportRow:
     if isinstance(error, LushaNotFoundError):
         row.state, row.reason = RowState.NOT_FOUND, "Lusha has no one matching this row."
+    elif isinstance(error, LushaGdprBlockedError):
+        row.state, row.reason = RowState.REJECTED, gdpr_blocked_reason(import_job.kind)
     else:
         row.state, row.reason = RowState.REJECTED, str(error)[:300]
     return row
 
 
-def _item_reason(error: dict) -> tuple[str, str]:
+def _item_reason(import_job: ImportJob, error: dict) -> tuple[str, str]:
     """(row state, reason) for a per-item error of a bulk answer, in a salesperson's words."""
     code = str(error.get("code") or "")
     message = str(error.get("message") or "")
     if code == "NOT_FOUND":
         return RowState.NOT_FOUND, "Lusha has no one matching this row."
     if code == "COMPLIANCE_RESTRICTED":
-        return RowState.REJECTED, LushaGdprBlockedError.default_message
+        return RowState.REJECTED, gdpr_blocked_reason(import_job.kind)
     if "full name" in message.lower() or "first & last" in message.lower():
         return RowState.REJECTED, LushaInvalidNameError.default_message
     detail = f": {message}" if message else "."
     return RowState.REJECTED, f"Lusha could not process this record{detail}"[:300]
 
 
-def _read_answer(rows: list[ImportRow], results: list) -> tuple[list[ImportRow], list[dict]]:
+def _read_answer(
+    import_job: ImportJob, rows: list[ImportRow], results: list
+) -> tuple[list[ImportRow], list[dict]]:
     """Each row's outcome from the answer's results (matched by clientReferenceId, or by
     position when Lusha does not echo it), and the previews to store."""
     results = [item for item in results if isinstance(item, dict)]
@@ -200,7 +206,7 @@ def _read_answer(rows: list[ImportRow], results: list) -> tuple[list[ImportRow],
         if item is None:
             row.state, row.reason = RowState.NOT_FOUND, "Lusha's answer left this row out."
         elif isinstance(item.get("error"), dict):
-            row.state, row.reason = _item_reason(item["error"])
+            row.state, row.reason = _item_reason(import_job, item["error"])
         elif item.get("id"):
             row.lusha_id = str(item["id"])
             previews.append(
@@ -227,7 +233,7 @@ def _rows_suppressed(import_job: ImportJob, rows: list[ImportRow], previews: lis
             if reason:
                 by_id.pop(row.lusha_id, None)
                 row.state, row.reason, row.lusha_id = RowState.REJECTED, reason[:300], ""
-    blocked = [r.values for r in rows if r.reason == LushaGdprBlockedError.default_message]
+    blocked = [r.values for r in rows if r.reason == gdpr_blocked_reason(import_job.kind)]
     gdpr_import_rows_record(
         rows_values=blocked,
         user_id=import_job.created_by_id,
