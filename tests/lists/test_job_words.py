@@ -18,6 +18,7 @@ from lusha_portal.lusha.client import CallContext, LushaClient, RetryPolicy
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
 from prospecting.services import store_companies_upsert
+from tests.lists.test_enrichment import real_company
 
 GDPR_COMPANY = "10512217"
 
@@ -108,7 +109,7 @@ def test_a_daily_quota_whose_reset_seconds_are_rounded_down_resumes_at_midnight(
 
 def test_a_company_blocked_under_gdpr_is_described_as_a_company(bob, sandbox):
     companies = store_companies_upsert([{"id": GDPR_COMPANY, "name": "Blocked Ltd"},
-                                        {"id": "10000001", "name": "Fine Ltd"}])  # fmt: skip
+                                        real_company()])  # fmt: skip
     lead_list = LeadList.objects.create(owner=bob, name="Accounts", kind="companies")
     LeadListMember.objects.bulk_create(
         [LeadListMember(lead_list=lead_list, company=c) for c in companies.values()]

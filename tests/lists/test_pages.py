@@ -242,7 +242,7 @@ def test_a_revealed_but_empty_email_list_does_not_count_as_having_an_email(clien
     page = client_for(bob).get(f"/lists/{lead_list.pk}/", {"email": "1"}).content.decode()
     assert "Nobody Here" not in page
     page = client_for(bob).get(f"/lists/{lead_list.pk}/").content.decode()
-    assert "none found" in page
+    assert "nothing found" in page
 
 
 def _row_order(page: str, names: list[str]) -> list[str]:
