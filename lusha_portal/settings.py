@@ -199,6 +199,8 @@ BUDGET_HOLD_SECONDS = env.int("BUDGET_HOLD_SECONDS", default=15 * 60)
 # CSV imports: the most a file may weigh and hold.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# An uploaded file nobody starts importing is deleted (with its rows) after this many hours.
+IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=24)
 
 # Privacy: how many days revealed emails and phones are kept before the beat purges them
 # (0: no limit).
@@ -247,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     "imports-revive": {
         "task": "lists.tasks_imports.revive_imports",
         "schedule": 60,
+    },
+    "import-previews-expire": {
+        "task": "lists.tasks_imports.expire_import_previews",
+        "schedule": 60 * 60,
     },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",

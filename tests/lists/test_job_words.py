@@ -59,7 +59,7 @@ def test_an_import_page_says_just_now_not_zero_minutes(client_for, bob):
     lead_list = LeadList.objects.create(owner=bob, name="Fair", kind="contacts")
     import_job = ImportJob.objects.create(
         created_by=bob, lead_list=lead_list, kind="contacts", filename="fair.csv",
-        mapping={"_columns": ["email"], "email": "email"},
+        mapping={"_columns": ["email"], "email": "email"}, started_at=timezone.now(),
     )  # fmt: skip
     page = client_for(bob).get(f"/lists/import/{import_job.pk}/").content.decode()
     assert ">just now</time>" in page
