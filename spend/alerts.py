@@ -173,28 +173,31 @@ def _banners_compute(month: datetime.date) -> list[dict]:
     ]
 
 
-def _cached(month: datetime.date) -> list[dict]:
+def banner_cached(name: str, compute):
+    """What `compute()` returns, from the cache while no budget, spend or budget request has
+    changed since (budget_banners_changed bumps the version every key here shares)."""
     try:
         version = cache.get(_VERSION_KEY)
         if version is None:
             cache.add(_VERSION_KEY, 0, timeout=None)
             version = cache.get(_VERSION_KEY, 0)
-        key = f"spend:budget-banners:{month:%Y-%m}:{version}"
+        key = f"spend:budget-banners:{name}:{version}"
         rows = cache.get(key)
         if rows is None:
-            rows = _banners_compute(month)
+            rows = compute()
             cache.set(key, rows, timeout=_BANNERS_SECONDS)
         return rows
     except Exception:  # the cache (Redis) is down: read the database rather than fail pages
         logger.warning("budget banners: cache unavailable, reading the database")
-        return _banners_compute(month)
+        return compute()
 
 
 def budget_banners(*, user_id: int, managers: bool) -> list[Banner]:
     """The budgets at 80% or more this month that a person should see: their own and the
     team's (it bounds them too) and, for managers, everyone's."""
     month = _month()
-    rows = [row for row in _cached(month) if managers or row["user_id"] in (user_id, TEAM)]
+    cached = banner_cached(f"{month:%Y-%m}", lambda: _banners_compute(month))
+    rows = [row for row in cached if managers or row["user_id"] in (user_id, TEAM)]
     banners = []
     for row in rows:
         percent = budget_percent(spent=row["spent"], limit=row["limit"])
@@ -211,7 +214,7 @@ def budget_banners(*, user_id: int, managers: bool) -> list[Banner]:
 
 
 def budget_banners_changed() -> None:
-    """A budget or a month's spend changed: pages read fresh figures once this commits."""
+    """A budget, a month's spend or a budget request changed: pages read fresh figures."""
 
     def bump() -> None:
         try:

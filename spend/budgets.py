@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from privacy.audit import audit_budget_change
 from spend.alerts import budget_alerts_raise, budget_banners_changed
+from spend.budget_requests import budget_requests_answer
 from spend.models import NONE, Budget, BudgetHold, BudgetMonth
 
 logger = logging.getLogger(__name__)
@@ -228,4 +229,5 @@ def budget_set(*, user_id: int | None, monthly_credits: int | None, by) -> None:
     # charge (which it refuses): the 100% alert comes at once.
     if monthly_credits is not None:
         budget_alerts_raise(keys=[user_id] if user_id else [TEAM], month=month_of())
+    budget_requests_answer(user_id=user_id, by=by)  # the manager has answered them
     budget_banners_changed()

@@ -64,6 +64,8 @@ class EnrichmentPlan:
     # On the suppression list (privacy): never sent to Lusha, so free. Lusha id -> reason.
     suppressed: int = 0
     suppressed_ids: dict[str, str] = field(default_factory=dict)
+    # The most each record to ask for can cost: what the "enrich the ones that fit" offer adds.
+    costs: dict[str, int] = field(default_factory=dict)
 
 
 def fresh_cutoff():
@@ -120,6 +122,7 @@ def enrichment_plan(
     groups: dict[tuple[str, ...], list[str]] = {}
     held: list[str] = []
     nothing: list[str] = []
+    costs: dict[str, int] = {}
     max_credits = total = 0
     members = _members(lead_list, lusha_ids)
     # Privacy: suppressed people are counted apart and never asked for (one read of the
@@ -136,7 +139,8 @@ def enrichment_plan(
                 (nothing if nothing_found else held).append(lusha_id)
             else:
                 groups.setdefault(("company",), []).append(lusha_id)
-                max_credits += DEFAULT_CREDITS["company"]
+                costs[lusha_id] = DEFAULT_CREDITS["company"]
+                max_credits += costs[lusha_id]
     else:
         # Plain tuples, not model instances: a 10,000-member plan decodes only what it weighs.
         rows = members.values_list(
@@ -155,7 +159,8 @@ def enrichment_plan(
                 nothing.append(lusha_id)
             else:
                 groups.setdefault(needs, []).append(lusha_id)
-                max_credits += _contact_cost(preview or {}, needs)
+                costs[lusha_id] = _contact_cost(preview or {}, needs)
+                max_credits += costs[lusha_id]
     return EnrichmentPlan(
         total=total,
         held=len(held),
@@ -167,6 +172,7 @@ def enrichment_plan(
         nothing_ids=nothing,
         suppressed=len(suppressed),
         suppressed_ids=suppressed,
+        costs=costs,
     )
 
 
