@@ -183,18 +183,37 @@ class Export(models.Model):
 
 
 class RowState(models.TextChoices):
+    """What became of a row: every row ends in exactly one of these but PENDING. The first
+    four put the record in the list; the last three do not."""
+
     PENDING = "pending", "Waiting"
     ENRICHED = "enriched", "Matched and enriched"
     HELD = "held", "Matched, already held"
+    NOTHING = "nothing", "Matched, nothing to reveal"
+    FAILED = "failed", "Matched, not enriched"
     NOT_FOUND = "not_found", "Not found"
+    DUPLICATE = "duplicate", "Duplicate of an earlier row"
     REJECTED = "rejected", "Rejected"
 
 
+class FoundIn(models.TextChoices):
+    """Where a row's match came from: the portal's own store (free) or a Lusha search."""
+
+    STORE = "store", "Already in the portal"
+    LUSHA = "lusha", "Found in Lusha"
+
+
 class ImportJob(models.Model):
-    """An uploaded CSV of people or companies, matched in Lusha and enriched into a list."""
+    """An uploaded CSV of people or companies, matched in Lusha and enriched into a list.
+
+    Until it is started (`started_at`), an import is a preview: its rows are kept but no list
+    is made for it (abandoned previews expire, IMPORT_PREVIEW_HOURS)."""
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="imports")
+    # The list to fill: the one it was uploaded from, or made when the import starts.
+    lead_list = models.ForeignKey(
+        LeadList, null=True, blank=True, on_delete=models.CASCADE, related_name="imports"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     filename = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -206,8 +225,12 @@ class ImportJob(models.Model):
         EnrichmentJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_job"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["started_at", "created_at"])]
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.filename}"
@@ -222,6 +245,7 @@ class ImportRow(models.Model):
     state = models.CharField(max_length=16, choices=RowState.choices, default=RowState.PENDING)
     reason = models.CharField(max_length=300, blank=True)
     lusha_id = models.CharField(max_length=32, blank=True)
+    found_in = models.CharField(max_length=8, choices=FoundIn.choices, blank=True)
 
     class Meta:
         constraints = [

@@ -6,10 +6,10 @@ Celery finds tasks in `lists.tasks`; that module imports this one so the worker 
 from celery import shared_task
 
 from lists.services.import_matching import import_match
-from lists.services.imports import import_jobs_revive
+from lists.services.imports import import_jobs_revive, import_previews_expire
 from lusha_portal.lusha.errors import LushaTransientError
 
-__all__ = ["match_import_rows", "revive_imports"]
+__all__ = ["expire_import_previews", "match_import_rows", "revive_imports"]
 
 
 @shared_task(
@@ -29,3 +29,9 @@ def match_import_rows(import_job_id: int) -> None:
 def revive_imports() -> int:
     """Every minute (beat): queue imports whose message or worker was lost."""
     return import_jobs_revive()
+
+
+@shared_task
+def expire_import_previews() -> int:
+    """Every hour (beat): delete uploads nobody started within IMPORT_PREVIEW_HOURS."""
+    return import_previews_expire()

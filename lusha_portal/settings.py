@@ -239,6 +239,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# An uploaded file nobody starts importing is deleted (with its rows) after this many hours.
+IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=24)
 
 # Privacy: how many days revealed emails and phones are kept before the beat purges them
 # (0: no limit).
@@ -298,6 +300,10 @@ CELERY_BEAT_SCHEDULE = {
     "imports-revive": {
         "task": "lists.tasks_imports.revive_imports",
         "schedule": 60,
+    },
+    "import-previews-expire": {
+        "task": "lists.tasks_imports.expire_import_previews",
+        "schedule": 60 * 60,
     },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",

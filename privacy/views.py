@@ -3,7 +3,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -11,6 +10,7 @@ from accounts.permissions import ADMINS, MANAGERS, role_required
 from lists.csv_reading import CsvError
 from lists.services.exports import cell_neutralised
 from lusha_portal.csv_download import csv_download, csv_rows
+from lusha_portal.paging import page_get
 from lusha_portal.uploads import upload_refused_message
 from privacy.audit import audit_events
 from privacy.erasure import ErasureInvalidError, person_erase
@@ -34,7 +34,7 @@ PAGE_SIZE = 50
 def _suppressions_context(request, **extra) -> dict:
     filter_form = SuppressionFilterForm(request.GET)
     entries = suppressions_listed(**filter_form.filters())
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, past_last = page_get(entries, per_page=PAGE_SIZE, number=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -42,6 +42,7 @@ def _suppressions_context(request, **extra) -> dict:
         "filter_form": filter_form,
         "filter_errors": filter_errors(filter_form),
         "page": page,
+        "past_last": past_last,
         "query": query.urlencode(),
         "add_form": SuppressionAddForm(),
         "import_form": SuppressionImportForm(),
@@ -150,7 +151,7 @@ def audit(request):
     """The audit trail, newest first, filtered by action, who, list, Lusha id and dates."""
     form = AuditFilterForm(request.GET, actors=_actors())
     events = audit_events(**form.filters())
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, past_last = page_get(events, per_page=PAGE_SIZE, number=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -158,6 +159,7 @@ def audit(request):
         "form": form,
         "errors": filter_errors(form),
         "page": page,
+        "past_last": past_last,
         "query": query.urlencode(),
     }
     template = "privacy/audit.html#audit-table" if request.htmx else "privacy/audit.html"

@@ -38,6 +38,7 @@ from prospecting.services import (
     search_page_cost,
     search_run,
 )
+from spend.budget_requests import budget_raisers_sentence
 from spend.budgets import BudgetExceededError
 
 
@@ -87,8 +88,10 @@ def _search_page(request, kind):
     if not filters.is_empty:
         try:
             result = search_run(filters=filters, page=page, user=request.user)
-        except (LushaError, BudgetExceededError) as error:
+        except LushaError as error:
             search_error = str(error)
+        except BudgetExceededError as refused:
+            search_error = f"{refused} {budget_raisers_sentence()}"
     mine, team = saved_searches_visible(request.user, kind)
     context = {
         "kind": kind,
@@ -240,7 +243,7 @@ def add_all_to_list(request):
     try:
         search_add_all_check(filters=filters, user=request.user)
     except BudgetExceededError as refused:
-        messages.error(request, f"Nothing was added: {refused}")
+        messages.error(request, f"Nothing was added: {refused} {budget_raisers_sentence()}")
         return _back(request, fallback)
     target = form.cleaned_data["target"] or lead_list_create(
         owner=request.user, name=form.cleaned_data["new_list_name"], kind=kind

@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import JsonResponse
@@ -19,6 +18,7 @@ from accounts.permissions import EVERYONE, role_required
 from lists.models import LeadList
 from lists.selectors import list_changeable_by, list_for_user, lists_visible
 from lusha_portal.lusha.errors import LushaError
+from lusha_portal.paging import page_get
 from prospecting.models import Company, Contact, Kind
 from prospecting.services import lead_lists_writable
 from signals.actions import (
@@ -132,7 +132,7 @@ def feed(request):
         )
         .order_by("-signal_date", "-pk")
     )
-    page = Paginator(events, PAGE_SIZE).get_page(form.cleaned_data.get("page"))
+    page, past_last = page_get(events, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
     carried = form.carried()
     companies = Company.objects.in_bulk(
         list(company_lusha_ids(page.object_list)), field_name="lusha_id"
@@ -144,12 +144,13 @@ def feed(request):
             "label": type_label(event.signal_type),
             "lists": [link.lead_list for link in event.list_links.all()],
         }
-        for event in page.object_list
+        for event in ([] if past_last else page.object_list)
     ]
     context = {
         "nav_section": "signals",
         "form": form,
         "page": page,
+        "past_last": past_last,
         "rows": rows,
         "carried": carried,
         "query": urlencode(carried),

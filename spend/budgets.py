@@ -21,18 +21,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from privacy.audit import audit_budget_change
-from spend.models import NONE, Budget, BudgetAlert, BudgetHold, BudgetMonth
+from spend.alerts import budget_alerts_raise, budget_banners_changed
+from spend.budget_requests import budget_requests_answer
+from spend.models import NONE, Budget, BudgetHold, BudgetMonth
 
 logger = logging.getLogger(__name__)
 
 TEAM = NONE
-ALERT_THRESHOLDS = (80, 100)
 
 
 class BudgetExceededError(Exception):
@@ -202,7 +202,7 @@ def budget_hold(*, user_id: int | None, credits: int, action: str = "This") -> I
 
 def budget_spent_add(*, user_id: int | None, credits: int, when: datetime.datetime) -> None:
     """Count credits Lusha charged against the month's budgets, and raise the 80% and 100%
-    alerts the first time a budget crosses them."""
+    alerts the first time a budget crosses them (spend/alerts.py)."""
     if credits <= 0:
         return
     month = month_of(when)
@@ -210,86 +210,8 @@ def budget_spent_add(*, user_id: int | None, credits: int, when: datetime.dateti
     _month_rows_ensure(keys, month)
     for key in keys:  # team first, the order budget_reserve locks in
         BudgetMonth.objects.filter(user_id=key, month=month).update(spent=F("spent") + credits)
-    _alerts_raise(keys, month)
-
-
-def _alerts_raise(keys: list[int], month: datetime.date) -> None:
-    limits = {key: limit for key, limit in _limits(keys[-1]).items() if key in keys}
-    if not limits:
-        return
-    spent = dict(
-        BudgetMonth.objects.filter(user_id__in=list(limits), month=month).values_list(
-            "user_id", "spent"
-        )
-    )
-    for key, limit in limits.items():
-        for threshold in ALERT_THRESHOLDS:
-            if spent.get(key, 0) * 100 < limit * threshold:
-                continue
-            if BudgetAlert.objects.filter(user_id=key, month=month, threshold=threshold).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    alert = BudgetAlert.objects.create(
-                        user_id=key, month=month, threshold=threshold,
-                        spent=spent[key], limit=limit,
-                    )  # fmt: skip
-            except IntegrityError:
-                continue  # raised by another process a moment ago: once is enough
-            transaction.on_commit(lambda alert=alert: _alert_email(alert))
-
-
-def _alert_recipients(alert: BudgetAlert) -> list[str]:
-    from accounts.models import Role, User
-
-    people = User.objects.filter(is_active=True, role__in=(Role.MANAGER, Role.ADMIN))
-    if alert.user_id != TEAM:
-        people = User.objects.filter(is_active=True).filter(
-            Q(pk=alert.user_id) | Q(role__in=(Role.MANAGER, Role.ADMIN))
-        )
-    return sorted({p.email for p in people if p.email})
-
-
-def alert_subject(alert: BudgetAlert, *, username: str = "") -> str:
-    whose = "The team's" if alert.user_id == TEAM else f"{username or 'A user'}'s"
-    return (
-        f"{whose} Lusha credit budget is {alert.threshold}% used: "
-        f"{alert.spent:,} of {alert.limit:,} credits in {alert.month:%B %Y}"
-    )
-
-
-def _alert_email(alert: BudgetAlert) -> None:
-    from accounts.models import User
-
-    username = ""
-    if alert.user_id != TEAM:
-        username = User.objects.filter(pk=alert.user_id).values_list("username", flat=True).first()
-    recipients = _alert_recipients(alert)
-    if not recipients:
-        return
-    subject = alert_subject(alert, username=username or "")
-    body = (
-        f"{subject}.\n\nManagers can change budgets on the portal's Budgets page. "
-        "Actions that would pass a budget are refused until next month or a higher budget."
-    )
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:  # a mail server down must not fail the Lusha call that was paid for
-        logger.exception("budget alert %s: email not sent", alert.pk)
-    else:
-        logger.info("budget alert %s emailed to %s recipient(s)", alert.pk, len(recipients))
-
-
-def budget_alerts_current(*, user_id: int, managers: bool) -> list[BudgetAlert]:
-    """This month's highest alert per budget the person should see: their own and the team's
-    (it bounds them too) and, for managers, everyone's."""
-    alerts = BudgetAlert.objects.filter(month=month_of()).order_by("user_id", "-threshold")
-    if not managers:
-        alerts = alerts.filter(user_id__in=(user_id, TEAM))
-    highest: dict[int, BudgetAlert] = {}
-    for alert in alerts:
-        highest.setdefault(alert.user_id, alert)
-    return list(highest.values())
+    budget_alerts_raise(keys=keys, month=month)
+    budget_banners_changed()
 
 
 def budget_set(*, user_id: int | None, monthly_credits: int | None, by) -> None:
@@ -303,3 +225,9 @@ def budget_set(*, user_id: int | None, monthly_credits: int | None, by) -> None:
         Budget.objects.create(user_id=user_id, monthly_credits=monthly_credits, updated_by=by)
     logger.info("budget for %s set to %s by user %s", user_id or "team", monthly_credits, by.pk)
     audit_budget_change(user_id=user_id, monthly_credits=monthly_credits, by=by)
+    # A budget set below what is already spent crosses its thresholds now, not at the next
+    # charge (which it refuses): the 100% alert comes at once.
+    if monthly_credits is not None:
+        budget_alerts_raise(keys=[user_id] if user_id else [TEAM], month=month_of())
+    budget_requests_answer(user_id=user_id, by=by)  # the manager has answered them
+    budget_banners_changed()

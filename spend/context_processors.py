@@ -1,27 +1,21 @@
-"""Budget alerts on every page: a person's own at 80% and 100%, and, for managers, everyone's."""
+"""Budget banners on every page: a person's own budget and the team's at 80% and more, and,
+for managers, everyone's and the requests for more credits waiting for them. Read from the
+cache (spend/alerts.py), never from a stored alert."""
 
-from accounts.models import User
-from spend.budgets import TEAM, alert_subject, budget_alerts_current
+from spend.alerts import budget_banners
+from spend.budget_requests import budget_requests_waiting
 
 
 def budget_alerts(request):
     user = request.user
     if not user.is_authenticated:
         return {}
-    alerts = budget_alerts_current(user_id=user.pk, managers=user.is_manager)
-    if not alerts:
-        return {}
-    names = dict(
-        User.objects.filter(pk__in={a.user_id for a in alerts if a.user_id != TEAM}).values_list(
-            "pk", "username"
-        )
-    )
-    return {
-        "budget_alerts": [
-            {
-                "full": alert.threshold >= 100,
-                "text": alert_subject(alert, username=names.get(alert.user_id, "")),
-            }
-            for alert in alerts
-        ]
-    }
+    context = {}
+    banners = budget_banners(user_id=user.pk, managers=user.is_manager)
+    if banners:
+        context["budget_alerts"] = [{"full": b.full, "text": b.text} for b in banners]
+    if user.is_manager:
+        waiting = budget_requests_waiting()
+        if waiting:
+            context["budget_requests"] = waiting
+    return context

@@ -199,3 +199,27 @@ class BudgetForm(forms.Form):
             "max_value": "That is more than Lusha sells: type at most 100,000,000.",
         },
     )
+
+
+class BudgetRequestForm(forms.Form):
+    """Asking the managers for more credits: how many, why, and where to go back to."""
+
+    credits = forms.IntegerField(
+        min_value=1,
+        max_value=100_000_000,
+        label="Credits needed",
+        error_messages={
+            "required": "Say how many more credits you need.",
+            "invalid": "Type a whole number of credits.",
+            "min_value": "Ask for at least one credit.",
+            "max_value": "That is more than Lusha sells: ask for at most 100,000,000.",
+        },
+    )
+    note = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "Keep the note under 500 characters."},
+    )
+    list = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

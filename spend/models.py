@@ -125,3 +125,33 @@ class BudgetAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold}% alert {self.month:%Y-%m} user {self.user_id}"
+
+
+class BudgetRequest(models.Model):
+    """Someone asked the managers for more credits this month: open until a manager changes
+    that budget or dismisses it. Kept, answered or not, as the record of who asked for what."""
+
+    class Answer(models.TextChoices):
+        RAISED = "raised", "Budget changed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_requests"
+    )
+    for_team = models.BooleanField(default=False)  # the team's budget is the one in the way
+    credits = models.PositiveIntegerField()  # how many more the person asks for
+    note = models.CharField(max_length=500, blank=True)
+    list_id = models.BigIntegerField(null=True, blank=True)  # the list they wanted to enrich
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    answer = models.CharField(max_length=16, choices=Answer.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["answered_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"budget request {self.pk}: {self.credits} credits for user {self.user_id}"

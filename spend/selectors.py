@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import ApiCall, Purpose, User
 from lists.models import EnrichmentJob, LeadList
+from spend.alerts import budget_percent
 from spend.budgets import month_of
 from spend.models import NONE, Budget, BudgetHold, BudgetMonth, SpendDaily
 
@@ -165,9 +166,7 @@ class UserSpend:
 
     @property
     def percent_used(self) -> int | None:
-        if not self.budget:
-            return None
-        return round(100 * self.this_month / self.budget)
+        return budget_percent(spent=self.this_month, limit=self.budget)
 
 
 def _month_sums(rows: QuerySet, today: datetime.date) -> dict:
@@ -226,7 +225,7 @@ class TeamSpend:
 
     @property
     def percent_used(self) -> int | None:
-        return round(100 * self.this_month / self.budget) if self.budget else None
+        return budget_percent(spent=self.this_month, limit=self.budget)
 
 
 def spend_team(*, today: datetime.date, by_user: list[UserSpend] | None = None) -> TeamSpend:
@@ -310,7 +309,7 @@ class MySpend:
 
     @property
     def percent_used(self) -> int | None:
-        return round(100 * self.this_month / self.budget) if self.budget else None
+        return budget_percent(spent=self.this_month, limit=self.budget)
 
     @property
     def left(self) -> int | None:
@@ -413,9 +412,8 @@ class BudgetRow:
 
     @property
     def percent_used(self) -> int | None:
-        if not self.monthly_credits:
-            return None
-        return round(100 * self.spent / self.monthly_credits)
+        # The banner's figure too (spend/alerts.py): the two never disagree.
+        return budget_percent(spent=self.spent, limit=self.monthly_credits)
 
     @property
     def left(self) -> int | None:

@@ -5,7 +5,6 @@ Budget pages live in views_budgets.py. Every total here is read from the roll-up
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +14,7 @@ from accounts.permissions import EVERYONE, MANAGERS, role_required
 from lists.models import LeadList
 from lists.services.exports import cell_neutralised
 from lusha_portal.csv_download import csv_download, csv_rows
+from lusha_portal.paging import page_get
 from privacy.retention import retention_summary
 from spend.charts import stacked_bars
 from spend.forms import (
@@ -127,13 +127,14 @@ def ledger(request):
     """Every call to Lusha, newest first: who, why, what it returned and what it cost."""
     form = LedgerFilterForm(request.GET, users=ledger_users())
     calls = ledger_calls(**form.filters())
-    page = Paginator(calls, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, past_last = page_get(calls, per_page=LEDGER_PAGE_SIZE, number=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "errors": filter_errors(form),
         "page": page,
+        "past_last": past_last,
         "credits_total": ledger_credits_total(calls),
         "query": query.urlencode(),
     }

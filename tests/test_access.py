@@ -60,6 +60,8 @@ ACCESS = {
     "spend:mine": ("get", EVERYONE),
     "spend:budgets": ("get", MANAGERS),
     "spend:budget_update": ("post", MANAGERS),
+    "spend:budget_request": ("post", EVERYONE),
+    "spend:budget_request_dismiss": ("post", MANAGERS),
     "lists:index": ("get", EVERYONE),
     "lists:detail": ("get", EVERYONE),
     "lists:rename": ("post", EVERYONE),
@@ -108,6 +110,7 @@ def url_for(name, objects):
         "import_id": objects["import"].pk,
         "watch_id": objects["watch"].pk,
         "event_id": objects["event"].pk,
+        "request_id": 1,
         "uidb64": "MQ",
         "token": "set-password",
     }

@@ -5,6 +5,12 @@ within ENRICH_FRESH_DAYS) are counted as held at once, suppressed people apart; 
 into chunks of up to 100 records per Lusha request, grouped by what each still lacks, so a
 partial re-reveal asks only for the missing field. Workers run the chunks
 (lists/services/enrichment_run.py); this module plans, starts, finishes and controls jobs.
+
+"Nothing found" is a state of the record, not a gap: when a job ends, the records Lusha had
+none of the asked data for (its preview said so, or its answer had none) get the asked fields
+stamped as checked with no data (`emails_revealed_at` set, `emails` empty; `enriched_at` with
+empty firmographics for a company). Lists count them as enriched with nothing found, and no
+job asks Lusha about them again until ENRICH_FRESH_DAYS have passed.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from accounts.models import Purpose, User
@@ -48,7 +54,9 @@ class EnrichmentPlan:
     total: int
     held: int  # already in the store, fresh: free
     to_request: int
-    nothing_to_reveal: int  # Lusha's preview says it has none of what was asked
+    # Lusha's preview says it has none of what was asked, or Lusha had none when last asked
+    # within the freshness window: free, and not asked again.
+    nothing_to_reveal: int
     max_credits: int
     groups: dict[tuple[str, ...], list[str]]  # what to ask -> Lusha ids
     held_ids: list[str]
@@ -56,6 +64,8 @@ class EnrichmentPlan:
     # On the suppression list (privacy): never sent to Lusha, so free. Lusha id -> reason.
     suppressed: int = 0
     suppressed_ids: dict[str, str] = field(default_factory=dict)
+    # The most each record to ask for can cost: what the "enrich the ones that fit" offer adds.
+    costs: dict[str, int] = field(default_factory=dict)
 
 
 def fresh_cutoff():
@@ -71,11 +81,15 @@ def _members(lead_list: LeadList, lusha_ids: list[str] | None):
 
 
 def _contact_needs(
-    revealed_at: dict[str, object], preview: dict, reveal: list[str], fresh_since
+    revealed_at: dict[str, object], preview: dict, reveal: list[str], fresh_since, found=None
 ) -> tuple[str, ...] | None:
-    """The fields still to ask for (None: everything asked is held)."""
+    """The fields still to ask for (None: everything asked is held; an empty tuple: nothing
+    to reveal). `found` says which fields hold data; fields checked within the window that
+    came back empty are "nothing found", not "held"."""
     missing = [f for f in reveal if not (revealed_at[f] and revealed_at[f] >= fresh_since)]
     if not missing:
+        if found is not None and not any(found[f] for f in reveal):
+            return ()  # checked, and Lusha had none of it
         return None
     available = preview.get("has")
     if isinstance(available, list):
@@ -108,41 +122,45 @@ def enrichment_plan(
     groups: dict[tuple[str, ...], list[str]] = {}
     held: list[str] = []
     nothing: list[str] = []
+    costs: dict[str, int] = {}
     max_credits = total = 0
     members = _members(lead_list, lusha_ids)
     # Privacy: suppressed people are counted apart and never asked for (one read of the
     # suppression list when it is empty).
     suppressed = suppressed_among(members, lead_list.kind)
     if lead_list.kind == Kind.COMPANIES:
-        for lusha_id, enriched_at in members.values_list("lusha_id", "enriched_at").iterator(
-            chunk_size=2000
-        ):
+        empty = ExpressionWrapper(Q(enrichment={}), output_field=BooleanField())
+        rows = members.annotate(nothing=empty).values_list("lusha_id", "enriched_at", "nothing")
+        for lusha_id, enriched_at, nothing_found in rows.iterator(chunk_size=2000):
             total += 1
             if lusha_id in suppressed:
                 continue
             if enriched_at and enriched_at >= fresh_since:
-                held.append(lusha_id)
+                (nothing if nothing_found else held).append(lusha_id)
             else:
                 groups.setdefault(("company",), []).append(lusha_id)
-                max_credits += DEFAULT_CREDITS["company"]
+                costs[lusha_id] = DEFAULT_CREDITS["company"]
+                max_credits += costs[lusha_id]
     else:
         # Plain tuples, not model instances: a 10,000-member plan decodes only what it weighs.
         rows = members.values_list(
-            "lusha_id", "emails_revealed_at", "phones_revealed_at", "preview"
+            "lusha_id", "emails_revealed_at", "phones_revealed_at", "preview", "emails", "phones"
         ).iterator(chunk_size=2000)
-        for lusha_id, emails_at, phones_at, preview in rows:
+        for lusha_id, emails_at, phones_at, preview, emails, phones in rows:
             total += 1
             if lusha_id in suppressed:
                 continue
             revealed_at = {REVEAL_EMAILS: emails_at, REVEAL_PHONES: phones_at}
-            needs = _contact_needs(revealed_at, preview or {}, reveal, fresh_since)
+            found = {REVEAL_EMAILS: bool(emails), REVEAL_PHONES: bool(phones)}
+            needs = _contact_needs(revealed_at, preview or {}, reveal, fresh_since, found)
             if needs is None:
                 held.append(lusha_id)
             elif not needs:
                 nothing.append(lusha_id)
             else:
                 groups.setdefault(needs, []).append(lusha_id)
-                max_credits += _contact_cost(preview or {}, needs)
+                costs[lusha_id] = _contact_cost(preview or {}, needs)
+                max_credits += costs[lusha_id]
     return EnrichmentPlan(
         total=total,
         held=len(held),
@@ -154,6 +172,7 @@ def enrichment_plan(
         nothing_ids=nothing,
         suppressed=len(suppressed),
         suppressed_ids=suppressed,
+        costs=costs,
     )
 
 
@@ -280,8 +299,36 @@ def job_finish(job_id: int) -> None:
         pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).update(status=JobStatus.DONE, finished_at=timezone.now())
     if finished:
+        nothing_found_record(job_id=job_id)
         logger.info("enrichment job %s done", job_id)
         transaction.on_commit(lambda: _import_hook(job_id))
+
+
+def nothing_found_record(*, job_id: int) -> int:
+    """Stamp the records this job found nothing for as checked now, with no data, for the
+    fields it asked: the list then counts them as enriched with nothing found, and no job asks
+    again within ENRICH_FRESH_DAYS. Data already held is never overwritten. Returns how many
+    fields were stamped."""
+    job = EnrichmentJob.objects.filter(pk=job_id).only("kind", "reveal").first()
+    if job is None:
+        return 0
+    ids = EnrichmentOutcome.objects.filter(job_id=job_id, outcome=Outcome.NOT_FOUND).values(
+        "lusha_id"
+    )
+    now, stale = timezone.now(), fresh_cutoff()
+    if job.kind == Kind.COMPANIES:
+        unchecked = Q(enriched_at__isnull=True) | Q(enriched_at__lt=stale, enrichment={})
+        return Company.objects.filter(unchecked, lusha_id__in=ids).update(
+            enriched_at=now, enrichment={}, updated_at=now
+        )
+    stamped = 0
+    for name in [f for f in CONTACT_FIELDS if f in job.reveal]:
+        at = f"{name}_revealed_at"
+        unchecked = Q(**{f"{at}__isnull": True}) | Q(**{f"{at}__lt": stale, name: []})
+        stamped += Contact.objects.filter(unchecked, lusha_id__in=ids).update(
+            **{name: [], at: now, "updated_at": now}
+        )
+    return stamped
 
 
 def _import_hook(job_id: int) -> None:

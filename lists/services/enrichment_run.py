@@ -46,6 +46,7 @@ from lusha_portal.lusha.errors import (
     LushaNotFoundError,
     LushaPermanentError,
     LushaQuotaExhaustedError,
+    gdpr_blocked_reason,
 )
 from privacy.audit import audit_reveal
 from privacy.services import gdpr_blocks_record, suppressed_ids
@@ -204,7 +205,7 @@ def _chunk_ask(
 
 def _privacy_record(job: EnrichmentJob, fields, outcomes: dict[str, tuple[str, str]]) -> None:
     """The audit row of what this chunk revealed, and Lusha's GDPR blocks (451) suppressed."""
-    gdpr_reason = _ITEM_OUTCOMES["COMPLIANCE_RESTRICTED"][1]
+    gdpr_reason = gdpr_blocked_reason(job.kind)
     gdpr_blocks_record(
         kind=job.kind,
         lusha_ids=[i for i, (_, reason) in outcomes.items() if reason == gdpr_reason],
@@ -278,7 +279,7 @@ def _outcomes(job, ids, answer, error) -> dict[str, tuple[str, str]]:
         kind = Outcome.NOT_FOUND if isinstance(error, LushaNotFoundError) else Outcome.FAILED
         reason = str(error)
         if isinstance(error, LushaGdprBlockedError):
-            reason = _ITEM_OUTCOMES["COMPLIANCE_RESTRICTED"][1]
+            reason = gdpr_blocked_reason(job.kind)
         return {lusha_id: (kind, reason[:300]) for lusha_id in ids}
     if answer is None:
         return {}
@@ -292,6 +293,8 @@ def _outcomes(job, ids, answer, error) -> dict[str, tuple[str, str]]:
             code = str(item["error"].get("code") or "")
             outcome, reason = _ITEM_OUTCOMES.get(code, (Outcome.FAILED, "Lusha refused it."))
             message = str(item["error"].get("message") or "")
+            if code == "COMPLIANCE_RESTRICTED":
+                reason = gdpr_blocked_reason(job.kind)  # a company's data, or a person's
             outcomes[lusha_id] = (
                 outcome,
                 (reason if code in _ITEM_OUTCOMES else message or reason)[:300],

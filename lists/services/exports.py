@@ -290,10 +290,15 @@ def export_columns(*, kind: str, export_format: str) -> list[tuple[str, str]]:
 # (OWASP "CSV Injection"): a leading apostrophe makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain phone number ("+44 20 7946 0000") carries no formula: no letters, quotes or pipes.
-# CRM importers store cells as text, so an apostrophe there would spoil every international
-# number; only files meant for Excel get it.
-_PLAIN_PHONE = re.compile(r"[+(0-9][0-9 ().\-/]*")
-_PHONE_KEYS = frozenset({"phone", "mobile"})
+# Sheets, dialers and CRM importers store cells as text, so an apostrophe there would spoil
+# every international number; only files meant for Excel (which would turn "+44..." into a
+# sum) get it. "All phones" joins plain numbers with our own notes in brackets: "(mobile, do
+# not call)" has letters but no formula syntax (no quotes, pipes, "!" or "name(").
+_PHONE = r"[+(0-9][0-9 ().\-/]*"
+_PLAIN_PHONE = re.compile(_PHONE)
+_NOTE = r"(?: \([a-z][a-z ,]*\))?"
+_PLAIN_PHONES = re.compile(f"{_PHONE}{_NOTE}(?:; {_PHONE}{_NOTE})*", re.IGNORECASE)
+_PHONE_KEYS = {"phone": _PLAIN_PHONE, "mobile": _PLAIN_PHONE, "phones": _PLAIN_PHONES}
 
 
 def cell_neutralised(value: str) -> str:
@@ -302,8 +307,9 @@ def cell_neutralised(value: str) -> str:
 
 
 def _cell_writer(key: str, *, keep_phones: bool) -> Callable[[str], str]:
-    if keep_phones and key in _PHONE_KEYS:
-        return lambda value: value if _PLAIN_PHONE.fullmatch(value) else cell_neutralised(value)
+    plain = _PHONE_KEYS.get(key) if keep_phones else None
+    if plain is not None:
+        return lambda value: value if plain.fullmatch(value) else cell_neutralised(value)
     return cell_neutralised
 
 
@@ -390,7 +396,7 @@ def _export_rows(
     sources = CONTACT_SOURCES if lead_list.kind == Kind.CONTACTS else COMPANY_SOURCES
     needed = {"lusha_id"}.union(*(available[key].sources for key, _ in chosen))
     table = members.values(**{name: sources[name] for name in sorted(needed)})
-    keep_phones = export_format != ExportFormat.PORTAL and not excel
+    keep_phones = not excel  # every format: plain numbers stay dialable
     cells = [
         (available[key].value, _cell_writer(key, keep_phones=keep_phones)) for key, _ in chosen
     ]

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import User
@@ -67,6 +67,17 @@ def _ordering(kind: str, sort: str) -> list:
     return [field.desc() if descending else field.asc() for field in fields]
 
 
+# Members as the list page counts and filters them. "Not yet enriched": no field was ever
+# checked. A record Lusha had nothing for is stamped as checked with no data when its job ends
+# (lists/services/enrichment.py), so it counts as enriched with nothing found, never as pending.
+CONTACT_PENDING = Q(
+    contact__emails_revealed_at__isnull=True, contact__phones_revealed_at__isnull=True
+)
+CONTACT_NOTHING_FOUND = ~CONTACT_PENDING & Q(contact__emails=[], contact__phones=[])
+COMPANY_PENDING = Q(company__enriched_at__isnull=True)
+COMPANY_NOTHING_FOUND = Q(company__enriched_at__isnull=False, company__enrichment={})
+
+
 def list_members(lead_list: LeadList, filters: MemberFilters | None = None) -> QuerySet:
     """The list's members with their contact (and its company) or company, filtered and sorted."""
     filters = filters or MemberFilters()
@@ -84,32 +95,38 @@ def list_members(lead_list: LeadList, filters: MemberFilters | None = None) -> Q
                 contact__phones=[]
             )
         if filters.not_enriched:
-            members = members.filter(
-                contact__emails_revealed_at__isnull=True, contact__phones_revealed_at__isnull=True
-            )
+            members = members.filter(CONTACT_PENDING)
     else:
-        members = members.select_related("company").defer("company__enrichment")
+        members = (
+            members.select_related("company")
+            .defer("company__enrichment")
+            .annotate(
+                nothing_found=ExpressionWrapper(COMPANY_NOTHING_FOUND, output_field=BooleanField())
+            )
+        )
         if filters.not_enriched:
-            members = members.filter(company__enriched_at__isnull=True)
+            members = members.filter(COMPANY_PENDING)
     return members.order_by(*_ordering(lead_list.kind, filters.sort))
 
 
 def list_member_counts(lead_list: LeadList) -> dict[str, int]:
-    """How many members the list has, and how many have an email, a phone, or nothing yet."""
+    """How many members the list has, and how many have an email, a phone, nothing found
+    (Lusha had none of what was asked), or nothing asked yet."""
     members = LeadListMember.objects.filter(lead_list=lead_list)
     if lead_list.kind != Kind.CONTACTS:
-        return {
-            "total": members.count(),
-            "not_enriched": members.filter(company__enriched_at__isnull=True).count(),
-        }
+        return members.aggregate(
+            total=Count("pk"),
+            nothing_found=Count("pk", filter=COMPANY_NOTHING_FOUND),
+            not_enriched=Count("pk", filter=COMPANY_PENDING),
+        )
     with_email = Q(contact__emails_revealed_at__isnull=False) & ~Q(contact__emails=[])
     with_phone = Q(contact__phones_revealed_at__isnull=False) & ~Q(contact__phones=[])
-    pending = Q(contact__emails_revealed_at__isnull=True, contact__phones_revealed_at__isnull=True)
     return members.aggregate(
         total=Count("pk"),
         with_email=Count("pk", filter=with_email),
         with_phone=Count("pk", filter=with_phone),
-        not_enriched=Count("pk", filter=pending),
+        nothing_found=Count("pk", filter=CONTACT_NOTHING_FOUND),
+        not_enriched=Count("pk", filter=CONTACT_PENDING),
     )
 
 

@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import EVERYONE, role_required
@@ -17,7 +18,9 @@ from lists.services.enrichment import (
     enrichment_resume,
     enrichment_start,
 )
+from lists.services.enrichment_fit import enrichment_plan_fit
 from prospecting.models import Kind
+from spend.budget_requests import budget_raisers_sentence, budget_request_open
 from spend.budgets import BudgetExceededError, budget_left
 
 
@@ -27,18 +30,35 @@ def _reveal_from(data, lead_list) -> list[str]:
     return [field for field in CONTACT_FIELDS if field in data.getlist("reveal")]
 
 
+def _first_members(raw: str) -> int | None:
+    """The "enrich the first N members" button's N (None: the whole list)."""
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
 @role_required(*EVERYONE)
 @require_http_methods(["GET", "POST"])
 def enrich(request, list_id: int):
-    """What enriching the list would reveal and cost; start it."""
+    """What enriching the list would reveal and cost; start it, for every member or (over
+    budget) for the first ones that fit."""
     lead_list = list_for_user(request.user, list_id)
     if request.method == "POST":
         reveal = _reveal_from(request.POST, lead_list)
         if lead_list.kind == Kind.CONTACTS and not reveal:
             messages.error(request, "Choose what to reveal: emails, phones or both.")
             return redirect("lists:enrich", list_id=lead_list.pk)
+        first = _first_members(request.POST.get("first", ""))
+        lusha_ids = None
+        if first is not None:
+            plan = enrichment_plan(lead_list=lead_list, reveal=reveal)
+            ordered = enrichment_plan_fit(lead_list=lead_list, plan=plan, credits=plan.max_credits)
+            lusha_ids = ordered.lusha_ids[:first]  # the budget is checked again as it starts
+            if not lusha_ids:
+                messages.info(request, "Every member is held or has nothing to reveal.")
+                return redirect("lists:enrich", list_id=lead_list.pk)
         try:
-            job = enrichment_start(lead_list=lead_list, reveal=reveal, user=request.user)
+            job = enrichment_start(
+                lead_list=lead_list, reveal=reveal, user=request.user, lusha_ids=lusha_ids
+            )
         except BudgetExceededError as refused:
             context = _enrich_context(request, lead_list, reveal, refused=str(refused))
             return render(request, "lists/enrich.html", context, status=409)
@@ -46,20 +66,37 @@ def enrich(request, list_id: int):
     chosen = "preview" in request.GET or "reveal" in request.GET
     reveal = _reveal_from(request.GET, lead_list) if chosen else ["emails"]
     context = _enrich_context(request, lead_list, reveal)
+    context["note"] = request.GET.get("note", "")[:500]  # what was typed in the request form
     if request.htmx:
-        return render(request, "lists/enrich.html#preview", context)
+        # The preview, and the request form out of band: its shortfall follows the fields.
+        preview = render_to_string("lists/enrich.html#preview", context, request=request)
+        ask = render_to_string("lists/enrich.html#ask", {**context, "oob": True}, request=request)
+        return HttpResponse(preview + ask)
     return render(request, "lists/enrich.html", context)
 
 
 def _enrich_context(request, lead_list, reveal: list[str], refused: str = "") -> dict:
-    return {
+    plan = enrichment_plan(lead_list=lead_list, reveal=reveal)
+    budget = budget_left(user_id=request.user.pk)
+    context = {
         "lead_list": lead_list,
         "reveal": reveal,
-        "plan": enrichment_plan(lead_list=lead_list, reveal=reveal),
-        "budget": budget_left(user_id=request.user.pk),
+        "plan": plan,
+        "budget": budget,
         "refused": refused,
         "running": lead_list.jobs.filter(status__in=("queued", "running")).first(),
+        "over_budget": budget is not None and plan.max_credits > budget.left,
     }
+    if context["over_budget"]:
+        # What a refusal leads to: the members that fit, and who can give more.
+        context.update(
+            fit=enrichment_plan_fit(lead_list=lead_list, plan=plan, credits=budget.left),
+            shortfall=plan.max_credits - budget.left,
+            raisers=budget_raisers_sentence(),
+            asked=budget_request_open(user=request.user),
+            here=request.get_full_path(),
+        )
+    return context
 
 
 def _job_for(user, job_id: int) -> EnrichmentJob:

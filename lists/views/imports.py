@@ -9,29 +9,32 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import EVERYONE, role_required
-from lists.csv_reading import (
-    CsvError,
-    cell_neutralise,
-    columns_guess,
-    mapping_problem,
-    portal_fields,
-)
-from lists.models import JobStatus, RowState
-from lists.services.imports import (
+from lists.csv_reading import CsvError, cell_neutralise
+from lists.models import JobStatus
+from lists.services.import_results import (
     FINISHED,
+    import_counts,
+    import_progress,
+    import_report_rows,
+    import_states,
+)
+from lists.services.import_store import (
+    import_columns_guess,
+    import_fields,
+    import_mapping_problem,
+)
+from lists.services.imports import (
     REVEAL_CHOICES,
     ImportRefusedError,
     import_columns,
-    import_counts,
     import_create,
     import_for_user,
+    import_held_count,
     import_is_started,
-    import_list_choice,
     import_max_bytes,
     import_max_rows,
+    import_new_list_name,
     import_preview,
-    import_progress,
-    import_report_rows,
     import_resume,
     import_start,
 )
@@ -107,25 +110,30 @@ def start(request):
     return render(request, "lists/import_start.html", context, status=status)
 
 
-def _mapping_from(data, kind) -> dict[str, str]:
-    return {name: data.get(f"column_{name}", "") for name in portal_fields(kind)}
+def _mapping_from(data, kind, columns) -> dict[str, str]:
+    chosen = {name: data.get(f"column_{name}", "") for name in import_fields(kind)}
+    return {name: column for name, column in chosen.items() if column in columns}
 
 
 @role_required(*EVERYONE)
 @require_http_methods(["GET", "POST"])
 def mapping(request, import_id: int):
-    """Preview the rows, match the columns to the portal's fields, choose the list, start."""
+    """Preview the rows, match the columns to the portal's fields, choose the list, start.
+    The count of rows the portal already holds follows the columns chosen (an htmx partial)."""
     import_job = import_for_user(request.user, import_id)
     if import_is_started(import_job):
         return redirect("lists:import_detail", import_id=import_job.pk)
     columns = import_columns(import_job)
+    if request.htmx and request.method == "GET":
+        chosen = _mapping_from(request.GET, import_job.kind, columns)
+        context = {"import_job": import_job, **_held(import_job, chosen)}
+        return render(request, "lists/import_map.html#held", context)
     lists = lead_lists_writable(request.user, import_job.kind).order_by("name")
-    chosen_list, new_list_name = import_list_choice(import_job)
-    if chosen_list is None:  # the list made at upload is offered as the new list, by name
-        lists = lists.exclude(pk=import_job.lead_list_id)
+    chosen_list = import_job.lead_list  # the list it was uploaded from, if any
+    new_list_name = "" if chosen_list else import_new_list_name(import_job)
     error, status = "", 200
     if request.method == "POST":
-        chosen = _mapping_from(request.POST, import_job.kind)
+        chosen = _mapping_from(request.POST, import_job.kind, columns)
         raw_list = request.POST.get("lead_list", "")
         chosen_list = lists.filter(pk=int(raw_list)).first() if raw_list.isdigit() else None
         new_list_name = request.POST.get("new_list_name", "")
@@ -148,9 +156,9 @@ def mapping(request, import_id: int):
                 messages.success(request, f"Importing {import_job.filename}: matching in Lusha.")
                 return redirect("lists:import_detail", import_id=import_job.pk)
     else:
-        chosen = columns_guess(columns, import_job.kind)
+        chosen = import_columns_guess(columns, import_job.kind)
         reveal = [REVEAL_CHOICES[0]]
-    labels = portal_fields(import_job.kind)
+    labels = import_fields(import_job.kind)
     context = {
         "import_job": import_job,
         "columns": columns,
@@ -159,7 +167,7 @@ def mapping(request, import_id: int):
             {"name": name, "label": label, "column": chosen.get(name, "")}
             for name, label in labels.items()
         ],
-        "missing": "" if error else mapping_problem(chosen, import_job.kind),
+        "missing": "" if error else import_mapping_problem(chosen, import_job.kind),
         "lists": lists,
         "chosen_list": chosen_list,
         "new_list_name": new_list_name,
@@ -167,8 +175,16 @@ def mapping(request, import_id: int):
         "reveal_choices": REVEAL_CHOICES,
         "counts": import_counts(import_job),
         "error": error,
+        **_held(import_job, chosen),
     }
     return render(request, "lists/import_map.html", context, status=status)
+
+
+def _held(import_job, chosen: dict[str, str]) -> dict:
+    return {
+        "held": import_held_count(import_job, chosen),
+        "can_identify": not import_mapping_problem(chosen, import_job.kind),
+    }
 
 
 @role_required(*EVERYONE)
@@ -182,17 +198,7 @@ def detail(request, import_id: int):
     context = {
         "import_job": import_job,
         "counts": counts,
-        "states": [
-            (label, counts[state])
-            for state, label in [
-                (RowState.ENRICHED, "Enriched"),
-                (RowState.HELD, "Already held"),
-                ("matched", "Found, being enriched"),
-                (RowState.PENDING, "Waiting"),
-                (RowState.NOT_FOUND, "Not found"),
-                (RowState.REJECTED, "Rejected"),
-            ]
-        ],
+        "states": import_states(counts),
         "percent": import_progress(import_job, counts),
         "finished": import_job.status in FINISHED,
         "paused": import_job.status == JobStatus.PAUSED,

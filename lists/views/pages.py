@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from lists.services.members import (
     list_members_move,
     list_members_remove,
 )
+from lusha_portal.paging import page_get
 from prospecting.services import lead_list_create, lead_lists_writable
 from signals.selectors import lists_unread_counts
 
@@ -105,7 +105,7 @@ def detail(request, list_id: int):
     form.is_valid()  # invalid parts are reported on the page and ignored
     filters = form.member_filters()
     members = list_members(lead_list, filters)
-    page = Paginator(members, PAGE_SIZE).get_page(form.cleaned_data.get("page"))
+    page, past_last = page_get(members, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
     carried = _carried(form)
     can_change = list_changeable_by(request.user, lead_list)
     context = {
@@ -114,6 +114,7 @@ def detail(request, list_id: int):
         "form": form,
         "filters": filters,
         "page": page,
+        "past_last": past_last,
         "query": urlencode(carried),
         "carried": carried,
         "filter_errors": form.error_labels(),

@@ -32,6 +32,7 @@ from lusha_portal.lusha.errors import (
     LushaTimeoutError,
     LushaUnauthorizedError,
     error_for_status,
+    quota_reset_text,
 )
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.lusha.types import (
@@ -489,7 +490,7 @@ class LushaClient:
             if window:
                 wait = retry_after or _seconds_until_next(window)
                 self.limiter.quota_mark_exhausted(window, seconds_until_reset=wait)
-                resumes = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%H:%M UTC")
+                resumes = quota_reset_text(time.time() + wait)
                 return LushaQuotaExhaustedError(
                     f"The Lusha {window} request quota is used up; work resumes at {resumes}.",
                     window=window,

@@ -6,6 +6,9 @@ the quota state says when to try again.
 
 from __future__ import annotations
 
+import math
+import time
+
 
 class LushaError(Exception):
     """Base of every Lusha error. `str(error)` is the salesperson's message."""
@@ -85,6 +88,14 @@ class LushaUnprocessableError(LushaPermanentError):
 
 class LushaGdprBlockedError(LushaPermanentError):
     default_message = "Lusha cannot return this person's data: it is blocked under GDPR."
+    company_message = "Lusha cannot return this company's data: it is blocked under GDPR."
+
+
+def gdpr_blocked_reason(kind: str) -> str:
+    """Why a record blocked under GDPR (451) was not returned, for a person or a company."""
+    if kind == "companies":
+        return LushaGdprBlockedError.company_message
+    return LushaGdprBlockedError.default_message
 
 
 class LushaHostNotAllowedError(LushaPermanentError):
@@ -132,6 +143,13 @@ class LushaQuotaExhaustedError(LushaTransientError):
     def __init__(self, message: str | None = None, *, window: str = "", **kwargs):
         self.window = window  # "daily" or "hourly"
         super().__init__(message, **kwargs)
+
+
+def quota_reset_text(resets_at: float) -> str:
+    """When a quota resets (Unix time) as "HH:MM UTC", rounded up to the minute: Lusha counts
+    the seconds to a reset rounded down, so the midnight reset arrives as 23:59:59.4 and must
+    read 00:00, not 23:59."""
+    return time.strftime("%H:%M UTC", time.gmtime(math.ceil(resets_at / 60) * 60))
 
 
 class LushaTimeoutError(LushaTransientError):

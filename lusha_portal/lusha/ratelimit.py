@@ -16,7 +16,11 @@ from dataclasses import dataclass
 
 import redis
 
-from lusha_portal.lusha.errors import LushaQuotaExhaustedError, LushaRateLimitedError
+from lusha_portal.lusha.errors import (
+    LushaQuotaExhaustedError,
+    LushaRateLimitedError,
+    quota_reset_text,
+)
 
 # Returns 0 when the request may go now (and books its slot), else the milliseconds to wait.
 # Redis TIME is the clock, so every process agrees on it (Redis 5+ replicates script effects).
@@ -90,7 +94,7 @@ class RedisRateLimiter:
             if resets_at is None or float(resets_at) <= time.time():
                 continue
             retry_after = float(resets_at) - time.time()
-            reset_time = time.strftime("%H:%M UTC", time.gmtime(float(resets_at)))
+            reset_time = quota_reset_text(float(resets_at))
             raise LushaQuotaExhaustedError(
                 f"The Lusha {window} request quota is used up; work resumes at {reset_time}.",
                 window=window,

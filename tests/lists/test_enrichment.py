@@ -32,6 +32,13 @@ def contacts_list(owner, size=50, extra_previews=()):
     return lead_list
 
 
+def real_company() -> dict:
+    """A company preview the sandbox knows, from a prospecting page."""
+    client = lusha_client(purpose=Purpose.PROSPECTING_SEARCH)
+    page = client.companies_prospecting({"companies": {"include": {}}}, page=0, size=10)
+    return page.data["results"][0]
+
+
 def run(job):
     enrichment_job_run(job_id=job.pk)
     job.refresh_from_db()
@@ -49,6 +56,7 @@ def test_the_cost_preview_counts_held_requested_and_the_most_it_can_cost(bob, sa
     # People Lusha has an email for, first: the held one must be someone it could charge for.
     contacts = sorted(Contact.objects.all(), key=lambda c: "emails" not in c.preview["has"])
     contacts[0].emails_revealed_at = timezone.now()
+    contacts[0].emails = [{"email": "held@example.com", "type": "work"}]
     contacts[0].save()
     contacts[1].emails_revealed_at = timezone.now() - timedelta(days=400)  # stale
     contacts[1].save()

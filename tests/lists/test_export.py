@@ -92,7 +92,7 @@ def test_the_portal_format_writes_every_column_with_every_email_and_phone(
     assert values["Email"] == "ada@acme.test"  # the work address before the private one
     assert values["All emails"] == "ada.private@mail.test (private); ada@acme.test (work)"
     assert values["All phones"] == (
-        "'+1 555 0100 (mobile, do not call); +44 20 7946 0000 (direct); +44 7700 900123 (mobile)"
+        "+1 555 0100 (mobile, do not call); +44 20 7946 0000 (direct); +44 7700 900123 (mobile)"
     )
     assert values["City"] == "London"
     assert values["Country"] == "United Kingdom"
@@ -287,6 +287,32 @@ def test_plain_phone_numbers_stay_dialable_in_crm_files_and_become_text_for_exce
     assert rows[1] == ["+44 20 7946 0000", "+44 7700 900123"]
     _, rows, _ = download(client, bobs_list, export_format="hubspot", columns=["phone"], excel="on")
     assert rows[1] == ["'+44 20 7946 0000"]
+
+
+def test_the_plain_portal_file_keeps_phone_numbers_as_they_are_unless_it_is_for_excel(
+    client_for, bob, bobs_list
+):
+    client = client_for(bob)
+    columns = ["phone", "mobile", "phones"]
+    _, rows, _ = download(client, bobs_list, columns=columns)
+    assert rows[1] == [
+        "+44 20 7946 0000",
+        "+44 7700 900123",
+        "+1 555 0100 (mobile, do not call); +44 20 7946 0000 (direct); +44 7700 900123 (mobile)",
+    ]
+    _, rows, _ = download(client, bobs_list, columns=columns, excel="on")
+    assert [cell[:2] for cell in rows[1]] == ["'+", "'+", "'+"]
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["+1+cmd|' /C calc'!A0", '+1 (HYPERLINK("http://evil.test"))', "=1+1", "@SUM(A1)",
+     "+1 555 0100 (x); =HYPERLINK(1)", "-1 555 0100"],
+)  # fmt: skip
+def test_formula_looking_phones_are_neutralised_in_the_portal_file(client_for, bob, number):
+    trap = a_contact("c10", "Eve", phones=[{"number": number}])
+    _, rows, _ = download(client_for(bob), a_list(bob, trap), columns=["phone", "phones"])
+    assert rows[1] == ["'" + number, "'" + number]
 
 
 def test_a_phone_that_is_not_a_plain_number_is_neutralised_even_in_crm_files(client_for, bob):

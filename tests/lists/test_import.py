@@ -95,8 +95,8 @@ def test_blank_lines_are_skipped_and_duplicate_rows_are_reported_not_dropped(cli
     rows = rows_of(ImportJob.objects.get())
     assert sorted(rows) == [3, 5, 7, 8], "each row keeps its line in the file"
     assert rows[3].state == RowState.PENDING
-    assert (rows[5].state, rows[5].reason) == (RowState.REJECTED, "duplicate of row 3")
-    assert (rows[7].state, rows[7].reason) == (RowState.REJECTED, "duplicate of row 3")
+    assert (rows[5].state, rows[5].reason) == (RowState.DUPLICATE, "duplicate of row 3")
+    assert (rows[7].state, rows[7].reason) == (RowState.DUPLICATE, "duplicate of row 3")
     assert rows[8].state == RowState.PENDING
 
 
@@ -156,11 +156,20 @@ def test_the_upload_page_states_the_limits(client_for, bob):
 # ---- lists --------------------------------------------------------------------------------------
 
 
-def test_without_a_list_the_upload_makes_one_named_after_the_file(client_for, bob):
-    upload(client_for(bob), "people_bom_semicolons.csv", filename="fair.csv")
+def test_an_upload_makes_no_list_until_the_import_starts_in_a_new_one(client_for, bob):
+    client = client_for(bob)
+    upload(client, "people_bom_semicolons.csv", filename="fair.csv")
     import_job = ImportJob.objects.get()
-    assert import_job.lead_list.name == "Imported from fair.csv"
-    assert import_job.lead_list.owner == bob
+    assert import_job.lead_list is None
+    assert not LeadList.objects.exists(), "no empty list waits in every picker"
+    page = client.get(f"/lists/import/{import_job.pk}/map/").content.decode()
+    assert 'name="new_list_name" maxlength="120" value="Imported from fair.csv">' in page
+    start(client, import_job, columns={"email": "E-mail"}, new_list_name="Imported from fair.csv")
+    import_job.refresh_from_db()
+    assert (import_job.lead_list.name, import_job.lead_list.owner) == (
+        "Imported from fair.csv",
+        bob,
+    )
 
 
 def test_an_import_started_from_a_list_fills_that_list_and_takes_its_kind(client_for, bob):
@@ -178,7 +187,7 @@ def test_bob_cannot_import_into_bettys_private_list(client_for, bob, betty):
     assert not ImportJob.objects.exists()
 
 
-def test_choosing_an_existing_list_drops_the_empty_list_made_at_upload(client_for, bob):
+def test_choosing_an_existing_list_makes_no_other(client_for, bob):
     client = client_for(bob)
     mine = LeadList.objects.create(owner=bob, name="Fair leads", kind="contacts")
     upload(client, "people_bom_semicolons.csv")
@@ -189,7 +198,7 @@ def test_choosing_an_existing_list_drops_the_empty_list_made_at_upload(client_fo
     assert list(LeadList.objects.all()) == [mine]
 
 
-def test_naming_a_new_list_names_the_list_made_at_upload(client_for, bob):
+def test_naming_a_new_list_makes_it_when_the_import_starts(client_for, bob):
     client = client_for(bob)
     upload(client, "people_bom_semicolons.csv")
     import_job = ImportJob.objects.get()
@@ -309,9 +318,9 @@ def test_rows_are_checked_when_the_import_starts(
         4: ("rejected", "needs both first and last name"),
         5: ("rejected", "no email, LinkedIn URL or name and company"),
         6: ("rejected", "no email, LinkedIn URL or name and company"),
-        8: ("rejected", "duplicate of row 2"),
+        8: ("duplicate", "duplicate of row 2"),
         10: ("rejected", "not a valid LinkedIn URL"),
-        11: ("rejected", "duplicate of row 7"),
+        11: ("duplicate", "duplicate of row 7"),
     }
     assert rows[7].values == {
         "email": "", "linkedin_url": "", "first_name": "Joe", "last_name": "Bloggs",
@@ -436,7 +445,7 @@ def test_each_request_asks_for_at_most_100_rows_referenced_by_row_number(client_
     assert set(import_job.rows.values_list("state", flat=True)) == {RowState.NOT_FOUND}
     import_job.refresh_from_db()
     assert import_job.status == JobStatus.DONE, "nothing matched: nothing to enrich"
-    assert import_job.message.startswith("Done: 0 enriched")
+    assert import_job.message == "150 not found (150 rows)."
 
 
 def test_running_the_job_twice_searches_nothing_twice(started, sandbox):
@@ -516,6 +525,7 @@ def test_a_company_import_matches_by_domain_or_name(client_for, bob, sandbox):
     rows = rows_of(import_job)
     assert [rows[2].lusha_id, rows[3].lusha_id] == [companies[0]["id"], companies[1]["id"]]
     assert rows[4].state == RowState.NOT_FOUND
+    import_job.refresh_from_db()
     assert import_job.lead_list.members.count() == 2
 
 
@@ -558,7 +568,7 @@ def matched_import(bob, outcomes):
     import_job = ImportJob.objects.create(
         created_by=bob, lead_list=lead_list, kind="contacts", filename="fair.csv",
         status=JobStatus.RUNNING, enrichment_job=job, total_rows=len(outcomes) + 1,
-        mapping={"_columns": ["email"], "email": "email"},
+        mapping={"_columns": ["email"], "email": "email"}, started_at=timezone.now(),
     )  # fmt: skip
     for number, (lusha_id, outcome, reason) in enumerate(outcomes, start=2):
         import_job.rows.create(
@@ -586,12 +596,14 @@ def test_finishing_gives_each_matched_row_the_outcome_of_its_record(bob):
     import_job.refresh_from_db()
     assert import_job.status == JobStatus.DONE
     assert import_job.finished_at is not None
-    assert import_job.message == "Done: 1 enriched, 1 already held, 1 not found, 2 rejected."
+    assert import_job.message == (
+        "1 enriched, 1 already held, 1 with nothing to reveal, 1 not enriched, 1 rejected (5 rows)."
+    )
     assert list(import_job.rows.order_by("number").values_list("state", "reason")) == [
         ("enriched", ""),
         ("held", ""),
-        ("not_found", "Lusha has none of the requested data for this person."),
-        ("rejected", "Lusha cannot return this person's data"),
+        ("nothing", "Lusha has none of the requested data for this person."),
+        ("failed", "Lusha cannot return this person's data"),
         ("rejected", "not a valid email address"),
     ]
 
@@ -642,9 +654,9 @@ def test_the_report_lists_each_row_with_its_state_reason_and_lusha_id(client_for
     import_job = matched_import(bob, [("11", Outcome.REVEALED, "")])
     import_finish(import_job_id=import_job.pk)
     assert report_of(client_for(bob), import_job) == [
-        ["Row", "Email", "State", "Reason", "Lusha id"],
-        ["2", "11@x.io", "Matched and enriched", "", "11"],
-        ["99", "bad", "Rejected", "not a valid email address", ""],
+        ["Row", "Email", "State", "Reason", "Found in", "Lusha id"],
+        ["2", "11@x.io", "Matched and enriched", "", "", "11"],
+        ["99", "bad", "Rejected", "not a valid email address", "", ""],
     ]
 
 
@@ -706,7 +718,7 @@ def test_the_progress_partial_stops_polling_once_the_import_is_done(client_for, 
         .content.decode()
     )
     assert "hx-trigger" not in body
-    assert "<strong>Done</strong>: Done: 1 enriched" in body
+    assert "<strong>Done</strong>: 1 enriched, 1 rejected (2 rows).</p>" in body
     assert '<progress value="100" max="100"' in body
     assert "<dt>Enriched</dt><dd>1</dd>" in body
 

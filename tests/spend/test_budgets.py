@@ -121,9 +121,10 @@ def test_alerts_come_once_per_threshold_per_month_by_email_to_the_user_and_manag
         charge(bob, 1)
     alerts = BudgetAlert.objects.order_by("threshold").values_list("threshold", "spent")
     assert list(alerts) == [(80, 80), (100, 100)]
+    month = f"{timezone.now():%B %Y}"
     assert [m.subject for m in mailoutbox] == [
-        f"bob's Lusha credit budget is 80% used: 80 of 100 credits in {timezone.now():%B %Y}",
-        f"bob's Lusha credit budget is 100% used: 100 of 100 credits in {timezone.now():%B %Y}",
+        f"bob's Lusha credit budget is 80% used: 80 of 100 credits in {month}",
+        f"bob's Lusha credit budget is used up: 100 of 100 credits (100%) in {month}",
     ]
     assert set(mailoutbox[0].to) == {bob.email, mona.email, alice.email}
 
@@ -144,7 +145,7 @@ def test_the_team_budget_alerts_managers_only_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         charge(bob, 10)
     assert [sorted(m.to) for m in mailoutbox] == [[mona.email], [mona.email]]
-    assert mailoutbox[1].subject.startswith("The team's Lusha credit budget is 100% used")
+    assert mailoutbox[1].subject.startswith("The team's Lusha credit budget is used up")
 
 
 def test_the_banner_shows_a_bdr_their_own_and_the_teams_alerts_and_managers_everyones(
@@ -159,10 +160,84 @@ def test_the_banner_shows_a_bdr_their_own_and_the_teams_alerts_and_managers_ever
     assert "betty" not in bobs_page.split("<main")[0]
     managers_page = client_for(mona).get("/lists/").content.decode()
     assert "bob&#x27;s Lusha credit budget is 80% used" in managers_page
-    assert "betty&#x27;s Lusha credit budget is 100% used" in managers_page
+    assert "betty&#x27;s Lusha credit budget is used up: 10 of 10 credits (100%)" in managers_page
     budget_set(user_id=None, monthly_credits=20, by=mona)
     charge(betty, 1)  # the team: 19 of 20
     assert (
-        "The team&#x27;s Lusha credit budget is 80% used"
+        "The team&#x27;s Lusha credit budget is 95% used: 19 of 20 credits"
         in client_for(bob).get("/").content.decode()
     )
+
+
+def banners(client, path="/lists/"):
+    """The budget banners of a page, as text."""
+    head = client.get(path).content.decode().split("<main")[0]
+    parts = [part.split("</div>")[0] for part in head.split('<div class="banner')[1:]]
+    return [part for part in parts if "<strong>Budget" in part]
+
+
+def test_the_banner_follows_the_budget_as_it_is_raised_lowered_and_removed(
+    client_for, bob, betty, mona, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    charge(bob, 1_212)
+    month = f"{timezone.now():%B %Y}"
+    with django_capture_on_commit_callbacks(execute=True):
+        budget_set(user_id=bob.pk, monthly_credits=1_500, by=mona)
+    eighty = f"bob&#x27;s Lusha credit budget is 80% used: 1,212 of 1,500 credits in {month}"
+    for user in (bob, mona, alice):
+        assert any(eighty in banner for banner in banners(client_for(user)))
+    assert banners(client_for(betty)) == [], "Betty sees only her own and the team's budget"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        budget_set(user_id=bob.pk, monthly_credits=1_000, by=mona)
+    used_up = f"bob&#x27;s Lusha credit budget is used up: 1,212 of 1,000 credits (121%) in {month}"
+    for user in (bob, mona, alice):
+        (banner,) = banners(client_for(user))
+        assert used_up in banner
+        assert "Budget reached." in banner
+    assert "80% used" not in "".join(banners(client_for(bob)))
+    budgets_page = client_for(mona).get("/spend/budgets/").content.decode()
+    assert "121%</span>" in budgets_page, "the budgets page says the same figure"
+    assert [m.subject for m in mailoutbox] == [
+        f"bob's Lusha credit budget is 80% used: 1,212 of 1,500 credits in {month}",
+        f"bob's Lusha credit budget is used up: 1,212 of 1,000 credits (121%) in {month}",
+    ]
+    assert set(mailoutbox[1].to) == {bob.email, mona.email, alice.email}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        budget_set(user_id=bob.pk, monthly_credits=None, by=mona)
+    for user in (bob, mona, alice):
+        assert banners(client_for(user)) == []
+
+
+def test_a_budget_lowered_twice_in_a_month_alerts_at_100_percent_once(
+    bob, mona, mailoutbox, django_capture_on_commit_callbacks
+):
+    charge(bob, 50)
+    with django_capture_on_commit_callbacks(execute=True):
+        budget_set(user_id=bob.pk, monthly_credits=40, by=mona)
+        budget_set(user_id=bob.pk, monthly_credits=500, by=mona)
+        budget_set(user_id=bob.pk, monthly_credits=30, by=mona)
+    assert list(BudgetAlert.objects.order_by("threshold").values_list("threshold", "limit")) == [
+        (80, 40),
+        (100, 40),
+    ]
+    assert len(mailoutbox) == 2
+
+
+def test_the_banner_reads_the_cache_and_a_new_charge_refreshes_it(
+    client_for, bob, mona, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    budget_set(user_id=bob.pk, monthly_credits=100, by=mona)
+    with django_capture_on_commit_callbacks(execute=True):
+        charge(bob, 85)
+    client = client_for(bob)
+    assert "85% used: 85 of 100" in "".join(banners(client))
+    from spend.context_processors import budget_alerts
+
+    request = type("Request", (), {"user": bob})()
+    with django_assert_num_queries(0):
+        assert budget_alerts(request)["budget_alerts"][0]["text"].startswith("bob's")
+    with django_capture_on_commit_callbacks(execute=True):
+        charge(bob, 5)
+    assert "90% used: 90 of 100" in "".join(banners(client))
