@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lists.tasks_imports.revive_imports",
         "schedule": 60,
     },
+    "add-all-runs-revive": {
+        "task": "prospecting.tasks.revive_add_all_runs",
+        "schedule": 120,
+    },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",
         "schedule": 15 * 60,

@@ -11,6 +11,7 @@ and the page's goto, reload, back and forward wait for it too (`AxeWatch.watch_p
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from axe_playwright_python.base import AXE_SCRIPT
@@ -102,10 +103,9 @@ class AxeWatch:
 
     @staticmethod
     def _settle(frame) -> None:
-        try:
+        # Error: the document is gone already (closed, or replaced by the browser itself).
+        with contextlib.suppress(Error):
             frame.evaluate("() => window.__axeSettle ? window.__axeSettle() : true")
-        except Error:
-            pass  # the document is gone already (closed, or replaced by the browser itself)
 
     def settle_and_report(self) -> str:
         """Check what each open page shows now; the violations found, as a readable report."""
