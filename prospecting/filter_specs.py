@@ -184,7 +184,7 @@ class FilterSpec:
 
 
 def range_label(token: str, *, money: bool = False, unit: str = "") -> str:
-    """`1001-5000` reads "1,001 to 5K" (with an en dash); `10001-` "10K+"; `-2000` "up to 2K"."""
+    """`1001-5000` reads "1,001 to 5K" (with an en dash); `10001-` "10,001+"; `-2000` "up to 2K"."""
     low, _, high = token.partition("-")
 
     def short(number: str) -> str:
