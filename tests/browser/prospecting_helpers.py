@@ -30,6 +30,7 @@ def choose(page: Page, label: str, value: str, *, exclude: bool = False, typed: 
     with page.expect_response(lambda r: "/prospecting/" in r.url and "typeahead" not in r.url):
         box.fill(typed or value)
         section.get_by_role("option", name=value, exact=True).click()
+    box.press("Escape")  # close the choices, as a person moving on would
     if exclude:
         section.get_by_role("button", name="Exclude").click()
     return section
