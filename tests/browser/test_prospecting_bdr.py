@@ -21,6 +21,10 @@ from tests.browser.prospecting_helpers import (
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
+def table(page: Page):
+    return page.get_by_role("table", name="Search results")
+
+
 def query(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
@@ -176,8 +180,8 @@ def test_fifteen_rows_fit_a_laptop_screen_and_the_results_page_is_photographed(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         if width == 1440:
             visible = page.evaluate(
-                "() => [...document.querySelectorAll('table[aria-label=\"Search results\"] tbody tr')]"
-                ".filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length"
+                '() => [...document.querySelectorAll(\'table[aria-label="Search results"]'
+                " tbody tr')].filter(r => r.getBoundingClientRect().bottom <= innerHeight).length"
             )
             assert visible >= 15
 
