@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lists.tasks_imports.expire_import_previews",
         "schedule": 60 * 60,
     },
+    "add-all-runs-revive": {
+        "task": "prospecting.tasks.revive_add_all_runs",
+        "schedule": 120,
+    },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",
         "schedule": 15 * 60,

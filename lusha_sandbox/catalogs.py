@@ -325,3 +325,25 @@ COMPANY_SIGNAL_TYPES = [
     "surgeInHiringByLocation",
     *NEWS_EVENTS,
 ]
+
+# Skills, derived from a person's department (and title words) rather than drawn at random, so
+# the data set (and every other test's records) stays as it was.
+SKILLS: dict[str, list[str]] = {
+    "Business Development": ["Partnerships", "Negotiation", "Lead Generation"],
+    "Consulting": ["Consulting", "Change Management", "Stakeholder Management"],
+    "Customer Service": ["Customer Success", "Zendesk", "Onboarding"],
+    "Engineering & Technical": ["Python", "Kubernetes", "Java", "AWS"],
+    "Finance": ["Financial Modeling", "Excel", "Budgeting"],
+    "General Management": ["Leadership", "Strategy", "P&L Management"],
+    "Health Care & Medical": ["Patient Care", "Clinical Research"],
+    "Human Resources": ["Recruiting", "Workday", "Employee Relations"],
+    "Information Technology": ["Information Security", "Networking", "Microsoft Azure"],
+    "Legal": ["Contract Law", "Compliance", "GDPR"],
+    "Marketing": ["Marketing Automation", "SEO", "HubSpot", "Content Strategy"],
+    "Operations": ["Supply Chain", "Lean", "Procurement"],
+    "Other": ["Administration", "Microsoft Office"],
+    "Product": ["Product Management", "Figma", "User Research"],
+    "Research & Analytics": ["SQL", "Python", "Machine Learning", "Tableau"],
+    "Sales": ["Salesforce", "Negotiation", "Cold Calling", "Account Management"],
+}
+TITLE_SKILLS = {"enterprise": "Enterprise Sales", "devops": "Terraform", "data": "SQL"}

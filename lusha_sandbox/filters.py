@@ -138,7 +138,9 @@ def company_filter_values(ctx: Context) -> dict:
         ]
     elif kind in ("sizes", "revenues"):
         ranges = cat.SIZE_RANGES if kind == "sizes" else cat.REVENUE_RANGES
-        values = [{"min": low, "max": high} for low, high in ranges]
+        values = [{"min": low, "max": high} for low, high in ranges[:-1]]
+        # The largest companies' range is open-ended, as V3Range allows (no max).
+        values.append({"min": ranges[-1][0]})
     elif kind == "locations":
         values = _places(query)
     elif kind in ("sics", "naics"):

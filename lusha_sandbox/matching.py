@@ -2,13 +2,15 @@
 
 Within one filter the values are alternatives (any may match); across filters every `include`
 filter must match, and a record matching any `exclude` filter is dropped. Text matches ignore
-case. Filters the spec lists but the data set has nothing for (skills, certifications, awards,
-education, score, geographicDetails, zip codes, previousEmails, funding amounts) are accepted
-and do not narrow the results.
+case. Filters the spec lists but the data set has nothing for (certifications, awards, education,
+score, geographicDetails, previousEmails, funding amounts) are accepted and do not narrow the
+results. Skills come from a person's department and title (catalogs.SKILLS); company zip codes
+(`locationsZipcodes`, `headquarterZipcodes`) match the headquarters' zip code.
 """
 
 from collections.abc import Callable
 
+from . import catalogs as cat
 from . import places as geo
 from .records import Company, Contact, normalize_domain, normalize_linkedin
 from .signal_window import signal_filter
@@ -105,6 +107,8 @@ def contact_predicates(criteria: dict, today) -> list[Callable[[Contact], bool]]
     if points := _lower(c.get("existingDataPoints", [])):
         combine = _all_or_any(c.get("existingDataPointsCondition"), default="and")
         checks.append(lambda p: combine(point in p.data_points for point in points))
+    if skills := _lower(c.get("skills", [])):
+        checks.append(lambda p: bool(skills & {s.lower() for s in contact_skills(p)}))
     if emails := _lower(c.get("emails", [])):
         checks.append(lambda p: any(e[0].lower() in emails for e in p.emails))
     if ids := set(c.get("ids", [])):
@@ -186,9 +190,26 @@ def company_predicates(criteria: dict, today) -> list[Callable[[Company], bool]]
                 for w in words
             )
         )
+    zips = [*c.get("locationsZipcodes", []), *c.get("headquarterZipcodes", [])]
+    if zips:
+        checks.append(lambda co: any(_zip_matches(z, co) for z in zips))
     if signals := c.get("signals"):
         checks.append(_company_signal_predicate(signals, today))
     return checks
+
+
+def _zip_matches(wanted: dict, co: Company) -> bool:
+    code = str(wanted.get("zipcode") or "").strip()
+    country = str(wanted.get("countryIso2") or "").strip().upper()
+    return bool(code) and co.zip_code == code and (not country or co.hq.iso2.upper() == country)
+
+
+def contact_skills(p: Contact) -> list[str]:
+    """A person's skills: those of their department, and of their title's words."""
+    skills = list(cat.SKILLS.get(p.department, ()))
+    title = p.title.lower()
+    skills += [skill for word, skill in cat.TITLE_SKILLS.items() if word in title]
+    return skills
 
 
 def _intent_predicate(c: dict) -> Callable[[Company], bool]:

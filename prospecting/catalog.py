@@ -1,5 +1,9 @@
 """Lusha's filter catalogs (filter types and their values), cached in Redis for a day.
 
+An empty answer (no filter types, no values) is kept only for a minute: it is more likely a
+passing fault than a catalog that is really empty, and a day of an empty filter panel would
+hide every filter. The page says Lusha returned no choices meanwhile.
+
 Admins can refresh them: a version number in the cache key, bumped, makes every cached
 catalog stale at once without scanning keys.
 """
@@ -14,11 +18,12 @@ from django.core.cache import cache
 from accounts.connection import lusha_client
 from accounts.models import Purpose, User
 from lusha_portal.lusha.errors import LushaError
-from prospecting.filters import FilterSpec
+from prospecting.filter_specs import FilterSpec
 
 logger = logging.getLogger(__name__)
 
 CATALOG_SECONDS = 24 * 60 * 60
+EMPTY_CATALOG_SECONDS = 60
 _VERSION_KEY = "catalog:version"
 
 
@@ -30,6 +35,7 @@ class CatalogUnavailableError(Exception):
 class Option:
     token: str
     label: str
+    group: str = ""
 
 
 def _version() -> int:
@@ -49,28 +55,34 @@ def _cached(key: str, fetch):
     value = cache.get(full_key)
     if value is None:
         value = fetch()
-        cache.set(full_key, value, timeout=CATALOG_SECONDS)
+        cache.set(full_key, value, timeout=CATALOG_SECONDS if value else EMPTY_CATALOG_SECONDS)
     return value
 
 
 def catalog_filter_types(*, side: str, user: User | None = None) -> set[str]:
-    """The filter types Lusha offers for contacts or companies."""
+    """The filter types Lusha offers for contacts or companies (empty: Lusha listed none)."""
 
     def fetch():
         client = lusha_client(purpose=Purpose.FILTER_CATALOG, user=user)
         answer = (
             client.contact_filter_types() if side == "contacts" else client.company_filter_types()
         )
-        return [item.get("filterType", "") for item in answer.data.get("availableFilters", [])]
+        listed = answer.data.get("availableFilters")
+        return [
+            str(item.get("filterType") or "")
+            for item in (listed if isinstance(listed, list) else [])
+            if isinstance(item, dict)
+        ]
 
     try:
-        return set(_cached(f"{side}:types", fetch))
+        return set(_cached(f"{side}:types", fetch)) - {""}
     except LushaError as error:
         raise CatalogUnavailableError(str(error)) from error
 
 
 def catalog_options(spec: FilterSpec, *, query: str = "", user: User | None = None) -> list[Option]:
-    """A filter's values (for a lookup type, those matching `query`), as tokens and labels."""
+    """A filter's values (for a lookup type, those matching `query`), as tokens and labels.
+    An empty list means Lusha returned no choices."""
     query = query.strip()[:100]
 
     def fetch():
@@ -81,16 +93,17 @@ def catalog_options(spec: FilterSpec, *, query: str = "", user: User | None = No
             else client.company_filter_values(spec.filter_type, query=query)
         ).data.get("values") or []
         options = []
-        for value in values if isinstance(values, list) else []:
+        for value in spec.catalog_values(values if isinstance(values, list) else []):
             try:
-                options.append((spec.token(value), spec.label_for(value)))
-            except (KeyError, TypeError, ValueError):
+                group = str(value.get("group") or "") if isinstance(value, dict) else ""
+                options.append((spec.token(value), spec.label_for(value), group))
+            except (KeyError, TypeError, ValueError, AttributeError):
                 # One odd value must not cost the whole filter its list.
                 logger.warning("catalog %s: skipped a value of unexpected shape", spec.filter_type)
         return options
 
     try:
-        pairs = _cached(f"{spec.side}:{spec.filter_type}:{query.lower()}", fetch)
+        found = _cached(f"{spec.side}:{spec.filter_type}:{spec.pick}:{query.lower()}", fetch)
     except LushaError as error:
         raise CatalogUnavailableError(str(error)) from error
-    return [Option(token, label) for token, label in pairs if token]
+    return [Option(*item) for item in found if item[0]]

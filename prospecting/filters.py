@@ -1,9 +1,9 @@
-"""Prospecting filters: which Lusha filter types the portal offers, how each lives in the URL,
-and how it becomes a Lusha request.
+"""Prospecting filters: the state of a search as it lives in the URL, and how it becomes a
+Lusha request. Which filters exist and their value shapes: prospecting/filter_specs.py.
 
 The URL is the filter state (back/forward, reload and a shared link give the same search):
 `departments=Sales&not_countries=France&company_sizes=51-200&q=cloud&page=2`. A key is the
-catalog's filter type, `company_` for company attributes on the contacts page, `not_` for the
+filter's own key, `company_` for company attributes on the contacts page, `not_` for the
 exclude side. Each value is a short token whose shape depends on the filter.
 """
 
@@ -14,112 +14,45 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from prospecting.filter_specs import (
+    COMPANY_FILTERS,
+    CONTACT_FILTERS,
+    MAX_TEXT,
+    FilterSpec,
+    InvalidFilterError,
+    range_label,
+    token_label,
+)
 from prospecting.models import Kind
 
+__all__ = [
+    "COMPANY_FILTERS",
+    "CONTACT_FILTERS",
+    "EXCLUDE_PREFIX",
+    "FilterSpec",
+    "InvalidFilterError",
+    "SearchFilters",
+    "chips",
+    "filter_specs",
+    "filters_from_query",
+    "range_label",
+]
+
 MAX_VALUES_PER_FILTER = 50
-MAX_TEXT = 200
 EXCLUDE_PREFIX = "not_"
 COMPANY_PREFIX = "company_"
 # Query parameters that are not filters.
 CONTROL_PARAMS = {"page", "q"}
-
-
-class InvalidFilterError(ValueError):
-    """A filter parameter in the URL that the portal cannot use; says which one and why."""
-
-    def __init__(self, param: str, reason: str):
-        self.param = param
-        super().__init__(f"The filter “{param}” in the address is not valid: {reason}.")
-
-
-@dataclass(frozen=True)
-class FilterSpec:
-    """One filter the portal offers: the catalog's type, where it goes in Lusha's request, and
-    the shape of its values ("text", "id", "range", "location", "code")."""
-
-    filter_type: str
-    label: str
-    side: str  # "contacts" or "companies": filters.<side>.include|exclude
-    field: str
-    shape: str
-    lookup: bool = False  # values come from a type-ahead query, not a fixed list
-
-    def token(self, value) -> str:
-        """The URL token for a catalog value."""
-        if self.shape == "id":
-            return str(value["id"])
-        if self.shape == "range":
-            return f"{value['min']}-{value['max']}"
-        if self.shape == "location":
-            return "|".join(str(value.get(part, "")) for part in LOCATION_PARTS)
-        if self.shape == "code":
-            return str(value["code"])
-        if isinstance(value, dict):
-            return str(value.get("name") or value.get("value") or "")
-        return str(value)
-
-    def label_for(self, value) -> str:
-        """What a person reads for a catalog value."""
-        if self.shape == "id":
-            return str(value.get("name", value["id"])).title()
-        if self.shape == "range":
-            return range_label(self.token(value), money=self.field == "revenues")
-        if self.shape == "location":
-            return ", ".join(str(value[part]) for part in LOCATION_PARTS if value.get(part))
-        if self.shape == "code":
-            return f"{value['code']} {value.get('label', '')}".strip()
-        token = self.token(value)
-        # Data-point tokens such as work_email read as words.
-        return token.replace("_", " ").capitalize() if "_" in token else token
-
-    def payload(self, token: str, param: str):
-        """The value Lusha's request takes for a URL token; InvalidFilterError if malformed."""
-        if not token or len(token) > MAX_TEXT:
-            raise InvalidFilterError(param, "a value is empty or too long")
-        if self.shape == "id":
-            if not token.isdigit():
-                raise InvalidFilterError(param, f"“{token}” is not a number")
-            return int(token)
-        if self.shape == "range":
-            low, _, high = token.partition("-")
-            if not (low.isdigit() and high.isdigit() and int(low) <= int(high)):
-                raise InvalidFilterError(param, f"“{token}” is not a range like 51-200")
-            return {"min": int(low), "max": int(high)}
-        if self.shape == "location":
-            parts = token.split("|")
-            if len(parts) != len(LOCATION_PARTS) or not any(parts):
-                raise InvalidFilterError(param, f"“{token}” is not a location")
-            return {name: part for name, part in zip(LOCATION_PARTS, parts, strict=True) if part}
-        return token
-
-
-LOCATION_PARTS = ("city", "state", "country", "continent")
-
-CONTACT_FILTERS = (
-    FilterSpec("departments", "Department", "contacts", "departments", "text"),
-    FilterSpec("seniority", "Seniority", "contacts", "seniorityIds", "id"),
-    FilterSpec("countries", "Country", "contacts", "countries", "text"),
-    FilterSpec("locations", "Location", "contacts", "locations", "location", lookup=True),
-    FilterSpec("existingDataPoints", "Has data", "contacts", "existingDataPoints", "text"),
-)
-COMPANY_FILTERS = (
-    FilterSpec("sizes", "Company size", "companies", "sizes", "range"),
-    FilterSpec("revenues", "Revenue", "companies", "revenues", "range"),
-    FilterSpec("locations", "Company location", "companies", "locations", "location", True),
-    FilterSpec("technologies", "Technology", "companies", "technologies", "text", True),
-    FilterSpec("names", "Company name", "companies", "names", "text", lookup=True),
-    FilterSpec("intentTopics", "Intent topic", "companies", "intentTopics", "text"),
-    FilterSpec("sics", "SIC code", "companies", "sicCodes", "code"),
-    FilterSpec("naics", "NAICS code", "companies", "naicsCodes", "code"),
-)
+# Filters whose one value is a setting of another (the signals' start date, the score bounds).
+SINGLE_VALUE = {"signalsSince", "intentScore", "foundedYear"}
 
 
 def filter_specs(kind: str) -> dict[str, FilterSpec]:
     """The filters a page offers, by URL key. Contacts can be narrowed by company attributes."""
     if kind == Kind.COMPANIES:
-        return {spec.filter_type: spec for spec in COMPANY_FILTERS}
-    specs = {spec.filter_type: spec for spec in CONTACT_FILTERS}
-    specs.update({COMPANY_PREFIX + spec.filter_type: spec for spec in COMPANY_FILTERS})
+        return {spec.key: spec for spec in COMPANY_FILTERS}
+    specs = {spec.key: spec for spec in CONTACT_FILTERS}
+    specs.update({COMPANY_PREFIX + spec.key: spec for spec in COMPANY_FILTERS})
     return specs
 
 
@@ -171,6 +104,23 @@ class SearchFilters:
             return SearchFilters(self.kind, self.text, chosen, self.exclude)
         return SearchFilters(self.kind, self.text, self.include, chosen)
 
+    def shared_with(self, kind: str) -> SearchFilters:
+        """The company filters this search shares with the other tab (contacts <-> companies):
+        `company_sizes` on the contacts tab is `sizes` on the companies tab, and back."""
+        if kind == self.kind:
+            return self
+
+        def carried(chosen: dict[str, list[str]]) -> dict[str, list[str]]:
+            if kind == Kind.COMPANIES:
+                return {
+                    k.removeprefix(COMPANY_PREFIX): v
+                    for k, v in chosen.items()
+                    if k.startswith(COMPANY_PREFIX)
+                }
+            return {COMPANY_PREFIX + k: v for k, v in chosen.items()}
+
+        return SearchFilters(kind, "", carried(self.include), carried(self.exclude))
+
     def to_lusha(self) -> dict:
         """Lusha's `filters` object for this search."""
         specs = filter_specs(self.kind)
@@ -179,7 +129,8 @@ class SearchFilters:
             for key, tokens in chosen.items():
                 spec = specs[key]
                 part = request.setdefault(spec.side, {}).setdefault(side_name, {})
-                part[spec.field] = [spec.payload(token, key) for token in sorted(set(tokens))]
+                values = [spec.payload(token, key) for token in sorted(set(tokens))]
+                _put(part, spec, values)
         if self.text:
             text_side = "companies" if self.kind == Kind.COMPANIES else "contacts"
             request.setdefault(text_side, {}).setdefault("include", {})["searchText"] = self.text
@@ -187,6 +138,21 @@ class SearchFilters:
             # Lusha requires filters.companies.include on a company search.
             request.setdefault("companies", {}).setdefault("include", {})
         return request
+
+
+def _put(part: dict, spec: FilterSpec, values: list) -> None:
+    """Place one filter's values in Lusha's include or exclude object."""
+    if spec.key == "signals":
+        part.setdefault("signals", {})["types"] = values
+    elif spec.key == "signalsSince":
+        part.setdefault("signals", {})["startDate"] = values[0]
+    elif spec.shape == "score":
+        if "min" in values[0]:
+            part["intentMinScore"] = values[0]["min"]
+        if "max" in values[0]:
+            part["intentMaxScore"] = values[0]["max"]
+    else:
+        part[spec.field] = values
 
 
 def filters_from_query(kind: str, query) -> SearchFilters:
@@ -203,28 +169,21 @@ def filters_from_query(kind: str, query) -> SearchFilters:
         spec = specs.get(key)
         if spec is None:
             raise InvalidFilterError(param, "the portal has no such filter")
-        values = [value.strip() for value in query.getlist(param) if value.strip()]
+        if excluded and not spec.excludable:
+            raise InvalidFilterError(param, "this filter has no exclude side")
+        values = list(dict.fromkeys(v.strip() for v in query.getlist(param) if v.strip()))
         if len(values) > MAX_VALUES_PER_FILTER:
             raise InvalidFilterError(param, f"at most {MAX_VALUES_PER_FILTER} values")
+        if spec.key in SINGLE_VALUE and len(values) > 1:
+            raise InvalidFilterError(param, "it takes one value")
         for value in values:
             spec.payload(value, param)  # raises on a malformed value
         if values:
             (filters.exclude if excluded else filters.include)[key] = values
+    signal_since = [k for k in filters.include if k.endswith("signalsSince")]
+    if signal_since and not any(k.endswith("signals") for k in filters.include):
+        raise InvalidFilterError(signal_since[0], "choose a kind of change to date it")
     return filters
-
-
-def range_label(token: str, *, money: bool = False) -> str:
-    low, _, high = token.partition("-")
-
-    def short(number: str) -> str:
-        value = int(number)
-        for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-            if value >= size and value % size == 0:
-                return f"{value // size}{suffix}"
-        return f"{value:,}"  # 1,001 reads better than 1.001K
-
-    prefix = "$" if money else ""
-    return f"{prefix}{short(low)}\N{EN DASH}{prefix}{short(high)}"
 
 
 def chips(filters: SearchFilters, labels: dict[tuple[str, str], str]) -> list[dict]:
@@ -235,20 +194,15 @@ def chips(filters: SearchFilters, labels: dict[tuple[str, str], str]) -> list[di
         for key, values in (filters.include if side == "include" else filters.exclude).items():
             spec = specs[key]
             for value in values:
-                name = labels.get((key, value)) or _token_label(spec, value)
+                name = labels.get((key, value)) or token_label(spec, value)
                 prefix = "Not " + spec.label.lower() if side == "exclude" else spec.label
                 result.append(
                     {
                         "label": f"{prefix}: {name}",
+                        "key": key,
+                        "value": value,
+                        "side": side,
                         "querystring": filters.without(side, key, value).querystring(),
                     }
                 )
     return result
-
-
-def _token_label(spec: FilterSpec, token: str) -> str:
-    if spec.shape == "range":
-        return range_label(token, money=spec.field == "revenues")
-    if spec.shape == "location":
-        return ", ".join(part for part in token.split("|") if part)
-    return token

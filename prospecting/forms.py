@@ -2,7 +2,7 @@
 
 from django import forms
 
-MAX_SELECTION = 500  # rows ticked on one page at most (a page has 50); guards tampering
+MAX_SELECTION = 5000  # rows a selection holds at most (prospecting.selection); guards tampering
 
 
 class AddToListForm(forms.Form):

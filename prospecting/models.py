@@ -119,3 +119,91 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Selection(models.Model):
+    """The rows a person has ticked on one results page ("search key": the contacts or the
+    companies tab, or another results page that reuses the selection bar), kept in the
+    database so they survive paging, refining the filters, a reload and a restarted Redis.
+
+    "Select all N results" is kept as the search itself (`all_query`, `all_total`), not as N
+    ids: the rows of pages not fetched yet are not known, and fetching them costs credits."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=80)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    all_query = models.ForeignKey(SearchQuery, null=True, blank=True, on_delete=models.SET_NULL)
+    all_total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_selection_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"selection {self.key} of user {self.user_id}"
+
+
+class SelectionItem(models.Model):
+    """One ticked row; `excluded`: a row unticked while all results of `all_query` are."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="items")
+    lusha_id = models.CharField(max_length=32)
+    excluded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "lusha_id"], name="unique_selected_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.lusha_id
+
+
+class ProspectingPrefs(models.Model):
+    """What a person chose to keep seeing: the columns of each results table, and the list
+    that people they reveal in place go into."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    contact_columns = models.JSONField(default=list, blank=True)
+    company_columns = models.JSONField(default=list, blank=True)
+    reveal_list = models.ForeignKey(
+        "lists.LeadList", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"prospecting preferences of user {self.user_id}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Adding"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class AddAllRun(models.Model):
+    """Adding every result of a search to a list in the background: how far it got and, when
+    it stops short, why. The list and the prospecting page both show it."""
+
+    query = models.ForeignKey(SearchQuery, on_delete=models.CASCADE, related_name="+")
+    lead_list = models.ForeignKey(
+        "lists.LeadList", on_delete=models.CASCADE, related_name="add_all_runs"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    wanted = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)
+    excluded = models.JSONField(default=list, blank=True)  # rows unticked from "all results"
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"add-all {self.pk} into list {self.lead_list_id}"

@@ -18,7 +18,7 @@ from accounts.models import Purpose, User
 from lists.models import LeadList, LeadListMember
 from lists.selectors import lists_visible
 from lists.services.members import list_records_add
-from lusha_portal.lusha.client import TASK_RETRY, WEB_RETRY, RetryPolicy
+from lusha_portal.lusha.client import WEB_RETRY, RetryPolicy
 from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
 from prospecting.filters import InvalidFilterError, SearchFilters
 from prospecting.models import (
@@ -29,7 +29,7 @@ from prospecting.models import (
     SearchPage,
     SearchQuery,
 )
-from spend.budgets import BudgetExceededError, budget_check, budget_hold
+from spend.budgets import budget_hold
 from spend.services import spend_saved_record
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def search_page_cost() -> int | None:
     return math.ceil(PAGE_SIZE / max(1, int(entry.get("perQuantity") or 1))) * int(entry["credits"])
 
 
-def _fresh_since():
+def fresh_since():
     return timezone.now() - timedelta(hours=settings.SEARCH_CACHE_HOURS)
 
 
@@ -95,7 +95,7 @@ def search_run(
 
     Raises BudgetExceededError before asking Lusha when the page could pass a budget."""
     query = search_query_for(filters)
-    fresh = SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=_fresh_since())
+    fresh = SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=fresh_since())
     cached_pages = {number + 1 for number in fresh.values_list("page", flat=True)}
     stored = fresh.filter(page=page - 1).first()
     cached = stored is not None
@@ -269,76 +269,6 @@ def contacts_in_my_lists(user: User, contacts: list[Contact]) -> set[int]:
             lead_list__owner=user, contact__in=[c.pk for c in contacts]
         ).values_list("contact_id", flat=True)
     )
-
-
-def search_add_all(*, query_id: int, lead_list_id: int, user_id: int) -> int:
-    """Add every result of a search (up to PROSPECTING_SELECT_ALL_CAP) to a list, page by page,
-    using cached pages where fresh. Safe to run twice: members are added once."""
-    query = SearchQuery.objects.filter(pk=query_id).first()
-    lead_list = LeadList.objects.filter(pk=lead_list_id).first()
-    user = User.objects.filter(pk=user_id).first()
-    if not (query and lead_list and user):
-        return 0  # the search, list or user is gone: nothing left to do
-    filters = SearchFilters(
-        kind=query.kind,
-        text=query.filters.get("text", ""),
-        include=query.filters.get("include", {}),
-        exclude=query.filters.get("exclude", {}),
-    )
-    added, page = 0, 1
-    while True:
-        try:
-            result = search_run(filters=filters, page=page, user=user, retry=TASK_RETRY)
-        except BudgetExceededError as refused:
-            # What was added stays; the rest would pass the budget.
-            logger.info("add-all of search %s stopped at page %s: %s", query.pk, page, refused)
-            return added
-        wanted = settings.PROSPECTING_SELECT_ALL_CAP - (page - 1) * PAGE_SIZE
-        ids = [record.lusha_id for record in result.records][: max(0, wanted)]
-        added += lead_list_add(lead_list=lead_list, lusha_ids=ids, user=user)[0]
-        if page >= result.page_count or page * PAGE_SIZE >= settings.PROSPECTING_SELECT_ALL_CAP:
-            return added
-        page += 1
-
-
-def search_add_all_check(*, filters: SearchFilters, user: User) -> None:
-    """Refuse, with the numbers, adding all results when the pages not yet in the cache could
-    cost more than the user's or the team's budget has left (each page still reserves its
-    own share when it is fetched)."""
-    query = search_query_for(filters)
-    known = SearchPage.objects.filter(query=query).order_by("-fetched_at").first()
-    wanted = min(known.total if known else 0, settings.PROSPECTING_SELECT_ALL_CAP)
-    pages = min(math.ceil(wanted / PAGE_SIZE), MAX_PAGES)
-    cached = (
-        SearchPage.objects.filter(
-            query=query, size=PAGE_SIZE, page__lt=pages, fetched_at__gte=_fresh_since()
-        )
-        .values("page")
-        .distinct()
-        .count()
-    )
-    per_page = search_page_cost() or math.ceil(PAGE_SIZE / SEARCH_RESULTS_PER_CREDIT)
-    budget_check(user_id=user.pk, credits=(pages - cached) * per_page, action="Adding all results")
-
-
-def search_add_all_start(
-    *, filters: SearchFilters, lead_list: LeadList, user: User
-) -> tuple[int, bool]:
-    """Queue adding every result to a list. Returns (how many will be added, capped?)."""
-    query = search_query_for(filters)
-    known = SearchPage.objects.filter(query=query).order_by("-fetched_at").first()
-    total = known.total if known else 0
-    transaction.on_commit(
-        lambda: _enqueue_add_all(query_id=query.pk, lead_list_id=lead_list.pk, user_id=user.pk)
-    )
-    cap = settings.PROSPECTING_SELECT_ALL_CAP
-    return min(total, cap), total > cap
-
-
-def _enqueue_add_all(**ids) -> None:
-    from prospecting.tasks import add_all_results_to_list  # tasks import services
-
-    add_all_results_to_list.delay(**ids)
 
 
 # ---- saved searches --------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from accounts.models import Purpose, User
 from prospecting.models import Kind
 
 CACHE_SECONDS = 6 * 60 * 60
+# An empty list of types is more likely a passing fault than the truth: asked again soon.
+EMPTY_CACHE_SECONDS = 60
 ALL_SIGNALS = "allSignals"  # Lusha's shorthand; a watch names its types one by one
 
 LABELS = {
@@ -62,7 +64,7 @@ def signal_types(kind: str, *, user: User | None = None) -> list[str]:
             else client.company_signal_types()
         )
         types = [t for t in answer.data.get("signalTypes") or [] if t != ALL_SIGNALS]
-        cache.set(key, types, CACHE_SECONDS)
+        cache.set(key, types, CACHE_SECONDS if types else EMPTY_CACHE_SECONDS)
     return list(types)
 
 

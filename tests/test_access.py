@@ -44,6 +44,10 @@ ACCESS = {
     "prospecting:add_to_list": ("post", EVERYONE),
     "prospecting:add_all_to_list": ("post", EVERYONE),
     "prospecting:save_search": ("post", EVERYONE),
+    "prospecting:columns": ("post", EVERYONE),
+    "prospecting:selection": ("post", EVERYONE),
+    "prospecting:reveal": ("post", EVERYONE),  # a contact of the store; else 404
+    "prospecting:reveal_status": ("get", EVERYONE),  # the reveal's own starter; else 404
     "prospecting:refresh_catalogs": ("post", ADMINS),
     "signals:feed": ("get", EVERYONE),
     "signals:mark_read": ("post", EVERYONE),
@@ -113,6 +117,8 @@ def url_for(name, objects):
         "request_id": 1,
         "uidb64": "MQ",
         "token": "set-password",
+        "lusha_id": "1",
+        "field": "emails",
     }
     return reverse(name, kwargs={param: values[param] for param in portal_routes()[name]})
 

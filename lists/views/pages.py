@@ -33,6 +33,7 @@ from lists.services.members import (
     list_members_remove,
 )
 from lusha_portal.paging import page_get
+from prospecting.add_all import add_all_runs_of_list
 from prospecting.services import lead_list_create, lead_lists_writable
 from signals.selectors import lists_unread_counts
 
@@ -124,6 +125,8 @@ def detail(request, list_id: int):
         .exclude(pk=lead_list.pk)
         .order_by(Lower("name")),
         "rename_form": LeadListRenameForm(initial={"name": lead_list.name}),
+        # Adding all results of a search, under way or stopped short (prospecting's runs).
+        "add_all_runs": add_all_runs_of_list(lead_list),
     }
     template = "lists/detail.html#members" if request.htmx else "lists/detail.html"
     return render(request, template, context)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.accessibility import AxeWatch
 from tests.factories import PASSWORD
 from tests.workers import start_worker, stop_worker
 
@@ -41,6 +42,25 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Every browser context of a test, with axe-core checking each page it shows (see
+    accessibility.py); the test fails on any serious or critical violation."""
+    watches: list[AxeWatch] = []
+
+    def watched_context(**kwargs):
+        context = new_context(**kwargs)
+        watch = AxeWatch(context)
+        watch.install()
+        watches.append(watch)
+        return context
+
+    yield watched_context
+    report = "\n".join(filter(None, (watch.settle_and_report() for watch in watches)))
+    assert not report, f"Accessibility (axe-core) found serious or critical problems:\n{report}"
+    assert not watches or any(watch.checked for watch in watches), "axe-core checked no page"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from lists.models import LeadList
 from lists.services.exports import primary_email
 from prospecting.models import Contact
 from spend.services import spend_call_record
+from tests.browser.prospecting_helpers import choose
 from tests.lists.test_enrichment import contacts_list
 from tests.spend.test_dashboard import TODAY, ledger_row
 
@@ -33,9 +34,7 @@ def test_a_bdrs_day_runs_from_a_search_to_an_enriched_csv(
 
     # A filter, built in the panel.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Prospecting").click()
-    filters = page.get_by_role("complementary", name="Filters")
-    filters.get_by_label("Include department").select_option(label="Sales")
-    filters.get_by_role("button", name="Search", exact=True).click()
+    choose(page, "Department", "Sales")
     summary = page.locator(".result-summary")
     expect(summary).to_contain_text("Page 1 of")
     screenshot("search-results")

@@ -4,8 +4,8 @@ import pytest
 
 from lists.models import LeadList, LeadListMember
 from lusha_portal.redis_client import redis_connection
-from prospecting.models import SavedSearch, SearchQuery
-from prospecting.services import search_add_all
+from prospecting.add_all import add_all_run
+from prospecting.models import AddAllRun, RunStatus, SavedSearch, SearchQuery
 
 SALES = "/prospecting/?departments=Sales&seniority=8"
 
@@ -99,19 +99,34 @@ def test_adding_all_results_that_could_pass_the_budget_is_refused_with_the_numbe
     assert redis_connection().llen("celery") == 0
 
 
+def run_into(lead_list, user):
+    return AddAllRun.objects.create(query=SearchQuery.objects.get(), lead_list=lead_list, user=user)
+
+
 def test_adding_all_results_adds_each_once_and_stops_at_the_cap(bob, results, settings, sandbox):
     settings.PROSPECTING_SELECT_ALL_CAP = 120
     lead_list = LeadList.objects.create(owner=bob, name="All", kind="contacts")
-    query = SearchQuery.objects.get()
-    assert search_add_all(query_id=query.pk, lead_list_id=lead_list.pk, user_id=bob.pk) == 120
-    assert search_add_all(query_id=query.pk, lead_list_id=lead_list.pk, user_id=bob.pk) == 0
+    first = run_into(lead_list, bob)
+    assert add_all_run(run_id=first.pk) == 120
+    again = run_into(lead_list, bob)
+    assert add_all_run(run_id=again.pk) == 0
     assert lead_list.members.count() == 120
-    assert query.pages.count() == 3, "pages 1-3, page 1 from the cache"
+    assert SearchQuery.objects.get().pages.count() == 3, "pages 1-3, page 1 from the cache"
+    first.refresh_from_db()
+    assert (first.status, first.added, first.wanted) == (RunStatus.DONE, 120, 120)
+    again.refresh_from_db()
+    assert (again.status, again.added, again.already) == (RunStatus.DONE, 0, 120)
 
 
-def test_adding_all_results_of_a_vanished_list_does_nothing(bob, results):
-    query = SearchQuery.objects.get()
-    assert search_add_all(query_id=query.pk, lead_list_id=999999, user_id=bob.pk) == 0
+def test_a_finished_run_done_again_adds_nothing(bob, results):
+    lead_list = LeadList.objects.create(owner=bob, name="All", kind="contacts")
+    run = run_into(lead_list, bob)
+    add_all_run(run_id=run.pk)
+    assert add_all_run(run_id=run.pk) == 0
+
+
+def test_adding_all_results_of_a_vanished_run_does_nothing(bob, results):
+    assert add_all_run(run_id=999999) == 0
 
 
 def save(client, name, querystring="departments=Sales&seniority=8", shared=False):

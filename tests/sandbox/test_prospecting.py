@@ -183,3 +183,29 @@ def test_signal_filters_keep_records_with_recent_signals_and_charge_for_them(lus
     assert answer["results"]
     assert all(c["signalTypes"] == ["surgeInHiring"] for c in answer["results"])
     assert answer["billing"]["creditsCharged"] == 1 + len(answer["results"])
+
+
+def test_skills_narrow_contacts_to_people_with_that_skill(lusha):
+    python = _contacts(lusha, {"contacts": {"include": {"skills": ["Python"]}}})
+    assert python["pagination"]["total"] > 0
+    departments = {p["jobTitle"]["departments"][0] for p in python["results"]}
+    assert departments <= {"Engineering & Technical", "Research & Analytics"}
+
+
+def test_a_company_zip_code_finds_the_company_headquartered_there(lusha):
+    first = _companies(lusha, {"companies": {"include": {}}}, size=10)["results"][0]
+    enriched = lusha.post("/v3/companies/enrich", {"ids": [first["id"]]}).json()
+    zip_code = enriched["results"][0]["location"]["zipCode"]
+    country = enriched["results"][0]["location"]["countryIso2"]
+    wanted = {"locationsZipcodes": [{"countryIso2": country, "zipcode": zip_code}]}
+    found = _companies(lusha, {"companies": {"include": wanted}})
+    assert first["id"] in [c["id"] for c in found["results"]]
+    assert found["pagination"]["total"] < 20
+
+
+def test_an_open_ended_size_finds_the_largest_companies(lusha):
+    sizes = lusha.get("/v3/companies/prospecting/filters/sizes").json()["values"]
+    assert sizes[-1] == {"min": 100001}
+    largest = _companies(lusha, {"companies": {"include": {"sizes": [{"min": 10001}]}}})
+    assert largest["pagination"]["total"] > 0
+    assert all(c["employeeCount"]["exact"] >= 10001 for c in largest["results"])

@@ -1,0 +1,99 @@
+"""The filter panel: each filter Lusha offers on this account, with its choices (or why they
+are missing) and what is chosen. A catalog filter the account's plan does not list is hidden;
+one whose catalog Lusha cannot read right now says so in its place, keeping the values chosen."""
+
+from __future__ import annotations
+
+from lusha_portal.lusha.errors import LushaError
+from prospecting.catalog import (
+    EMPTY_CATALOG_SECONDS,
+    CatalogUnavailableError,
+    Option,
+    catalog_filter_types,
+    catalog_options,
+)
+from prospecting.filter_specs import token_label
+from prospecting.filters import SearchFilters, filter_specs
+from prospecting.models import Kind
+from signals.catalog import signal_types, type_label
+
+GROUPS = ("Person", "Location", "Company")
+
+
+def _signal_options(side: str, user) -> list[Option]:
+    kind = Kind.CONTACTS if side == "contacts" else Kind.COMPANIES
+    return [Option(t, type_label(t)) for t in signal_types(kind, user=user)]
+
+
+def filter_panels(kind: str, filters: SearchFilters, user):
+    """(panels, labels of chosen values, a notice for the whole panel or "")."""
+    panels, labels, notices = [], {}, []
+    available: dict[str, set[str] | str] = {}
+    for side in ("contacts", "companies") if kind == Kind.CONTACTS else ("companies",):
+        try:
+            available[side] = catalog_filter_types(side=side, user=user)
+        except CatalogUnavailableError as error:
+            available[side] = str(error)
+        if available[side] == set():
+            notices.append(
+                f"Lusha returned no {side} filter types just now, so their catalog filters "
+                f"are missing; the portal asks again within {EMPTY_CATALOG_SECONDS} seconds."
+            )
+    for key, spec in filter_specs(kind).items():
+        include, exclude = filters.include.get(key, []), filters.exclude.get(key, [])
+        panel = {
+            "key": key,
+            "spec": spec,
+            "options": [],
+            "error": "",
+            "empty": False,
+            "include": include,
+            "exclude": exclude,
+            "count": len(include) + len(exclude),
+        }
+        side_types = available[spec.side]
+        if spec.source in ("catalog", "lookup"):
+            if isinstance(side_types, str):
+                panel["error"] = f"{spec.label} is unavailable right now: {side_types}"
+            elif spec.filter_type not in side_types:
+                if not panel["count"]:
+                    continue  # Lusha does not offer this filter on this plan
+                panel["error"] = f"Lusha does not offer {spec.label.lower()} on this account."
+            elif spec.source == "catalog":
+                try:
+                    panel["options"] = catalog_options(spec, user=user)
+                    panel["empty"] = not panel["options"]
+                except CatalogUnavailableError as error:
+                    panel["error"] = f"{spec.label} is unavailable right now: {error}"
+        elif spec.source == "choices":
+            panel["options"] = [Option(token, label) for token, label in spec.choices]
+        elif spec.source == "signals":
+            try:
+                panel["options"] = _signal_options(spec.side, user)
+                panel["empty"] = not panel["options"]
+            except LushaError as error:
+                panel["error"] = f"{spec.label} is unavailable right now: {error}"
+        by_token = {option.token: option.label for option in panel["options"]}
+        labels.update(
+            {(key, token): by_token[token] for token in include + exclude if token in by_token}
+        )
+        panel["chosen"] = [
+            {"token": token, "label": labels.get((key, token)) or token_label(spec, token),
+             "side": side}
+            for side, tokens in (("include", include), ("exclude", exclude))
+            for token in tokens
+        ]  # fmt: skip
+        panels.append(panel)
+    return panels, labels, " ".join(notices)
+
+
+def panel_groups(panels: list[dict]) -> list[dict]:
+    """The panels by section (person, location, company), each with how many values it holds."""
+    groups = []
+    for name in GROUPS:
+        members = [p for p in panels if p["spec"].group == name]
+        if members:
+            groups.append(
+                {"name": name, "panels": members, "count": sum(p["count"] for p in members)}
+            )
+    return groups
