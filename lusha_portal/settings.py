@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "spend",
     "signals",
     "privacy",
+    "abm",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,14 @@ CELERY_BEAT_SCHEDULE = {
     "signals-poll-due-watches": {
         "task": "signals.tasks.poll_due_watches",
         "schedule": 5 * 60,
+    },
+    "abm-score-runs-revive": {
+        "task": "abm.tasks.revive_score_runs",
+        "schedule": 60,
+    },
+    "abm-buying-groups-revive": {
+        "task": "abm.tasks.revive_buying_groups",
+        "schedule": 60,
     },
     "privacy-retention-purge": {
         "task": "privacy.tasks.purge_stale_reveals",
