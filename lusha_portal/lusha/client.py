@@ -351,21 +351,36 @@ class LushaClient:
     # ---- lookalikes and the account --------------------------------------------------------
 
     def contacts_lookalike(
-        self, seeds: dict, *, limit: int = 25, dedupe_session_id: str = ""
+        self,
+        seeds: dict,
+        *,
+        limit: int = 25,
+        dedupe_session_id: str = "",
+        exclude: dict | None = None,
     ) -> LushaAnswer[Lookalikes]:
-        """Contacts like the seeds (ids, emails, linkedinUrls or contacts); pages on by session."""
+        """Contacts like the seeds (ids, emails, linkedinUrls or contacts); pages on by session;
+        `exclude` (the same identifiers) is never returned."""
         body: dict[str, Any] = {"seeds": seeds, "limit": limit}
         if dedupe_session_id:
             body["dedupeSessionId"] = dedupe_session_id
+        if exclude:
+            body["exclude"] = exclude
         return self._call(ep.CONTACTS_LOOKALIKE, body=body, records=limit)
 
     def companies_lookalike(
-        self, seeds: dict, *, limit: int = 25, dedupe_session_id: str = ""
+        self,
+        seeds: dict,
+        *,
+        limit: int = 25,
+        dedupe_session_id: str = "",
+        exclude: dict | None = None,
     ) -> LushaAnswer[Lookalikes]:
-        """Companies like the seeds (domains or linkedinUrls)."""
+        """Companies like the seeds (domains or linkedinUrls); `exclude` likewise."""
         body: dict[str, Any] = {"seeds": seeds, "limit": limit}
         if dedupe_session_id:
             body["dedupeSessionId"] = dedupe_session_id
+        if exclude:
+            body["exclude"] = exclude
         return self._call(ep.COMPANIES_LOOKALIKE, body=body, records=limit)
 
     def account_usage(self) -> LushaAnswer[AccountUsage]:

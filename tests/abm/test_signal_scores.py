@@ -133,7 +133,9 @@ def test_scoring_that_could_pass_the_budget_is_refused_before_asking(bob, mona, 
     budget_set(user_id=bob.pk, monthly_credits=29, by=mona)
     with pytest.raises(BudgetExceededError) as refused:
         score_run_start(lead_list=lead_list, user=bob)
-    assert str(refused.value) == "Scoring this list can cost 30 credits; you have 29 left this month."
+    assert (
+        str(refused.value) == "Scoring this list can cost 30 credits; you have 29 left this month."
+    )
     assert not ScoreRun.objects.exists()
     assert CONTACTS_PATH not in sandbox.stats()["requests"]
 

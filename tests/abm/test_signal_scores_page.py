@@ -44,7 +44,7 @@ def test_members_are_listed_by_score_highest_first_with_their_active_signals(
     assert shown == sorted(shown, reverse=True)
     assert shown[0] > 0
     assert "Hiring surge" in body or "Promotion" in body or "Headcount" in body
-    assert '<dt>Scored</dt><dd>58</dd>' in body
+    assert "<dt>Scored</dt><dd>58</dd>" in body
     assert "Lusha has no score" in body
 
 

@@ -54,7 +54,8 @@ def test_a_page_of_visitors_comes_ranked_with_its_metrics_and_goes_to_the_store(
 def test_a_page_asked_again_is_served_from_the_portal(bob, betty, sandbox):
     first = visits_fetch(query=a_query(), page=2, user=bob)
     again = visits_fetch(query=a_query(), page=2, user=betty)
-    assert again.cached and not first.cached
+    assert again.cached
+    assert not first.cached
     assert [c.pk for c, _r in again.rows] == [c.pk for c, _r in first.rows]
     assert sandbox.stats()["requests"][PATH] == 1
     assert SpendDaily.objects.filter(purpose=Purpose.WEBSITE_VISITS, saved_count=1).exists()
@@ -68,7 +69,9 @@ def test_a_stale_page_is_asked_of_lusha_again(bob, sandbox, settings):
 
 
 def test_score_bands_and_sort_reach_lusha(bob, sandbox):
-    result = visits_fetch(query=a_query(bands=("hot",), sort="lastVisit", size=50), page=1, user=bob)
+    result = visits_fetch(
+        query=a_query(bands=("hot",), sort="lastVisit", size=50), page=1, user=bob
+    )
     assert {row["scoreBand"] for _c, row in result.rows} == {"hot"}
     visits = [row["lastVisit"] for _c, row in result.rows]
     assert visits == sorted(visits, reverse=True)

@@ -56,8 +56,13 @@ CALLS = {
     "contact_signal_types": lambda c: c.contact_signal_types(),
     "company_signal_types": lambda c: c.company_signal_types(),
     "company_signal_filters": lambda c: c.company_signal_filters(),
-    "contacts_lookalike": lambda c: c.contacts_lookalike({"ids": ["1", "2", "3", "4", "5"]}),
-    "companies_lookalike": lambda c: c.companies_lookalike({"domains": ["lusha.com"]}, limit=10),
+    "contacts_lookalike": lambda c: c.contacts_lookalike(
+        {"ids": ["1", "2", "3", "4", "5"]}, exclude={"ids": ["9"]},
+        dedupe_session_id="58adaa77-7a6e-4c9b-8c2d-820a6538e613",
+    ),
+    "companies_lookalike": lambda c: c.companies_lookalike(
+        {"domains": ["lusha.com"]}, limit=10, exclude={"domains": ["acme.com"]}
+    ),
     "account_usage": lambda c: c.account_usage(),
     "contacts_buying_group": lambda c: c.contacts_buying_group(
         [{"domain": "acme.com"}, {"id": "16303253"}], personas=["decision_maker"],
