@@ -133,3 +133,8 @@ class SignalRead(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id} read by {self.user_id}"
+
+
+# Pushed signals set up from the portal live in their own module; imported here so Django
+# finds their models.
+from signals.models_push import PushSetup, PushSubscription, WatchPush  # noqa: E402, F401

@@ -47,6 +47,7 @@ from signals.models import (
     SignalRead,
     Watch,
 )
+from signals.push import push_covered_since
 from spend.budgets import BudgetExceededError, budget_hold
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ CLAIM_STALE = timedelta(minutes=30)  # a poll held longer than this was lost wit
 
 SKIP_LUSHA = "Lusha could not return signals for the record"
 SKIP_SUPPRESSED = "on the suppression list (not asked about)"
+SKIP_PUSHED = "pushed by Lusha for this window (not polled)"
 # Errors that a one-record request answers with a status, where a bulk one reports the item.
 RECORD_ERRORS = (
     LushaNotFoundError,
@@ -219,6 +221,14 @@ def _poll(watch: Watch) -> PollRun | None:
         if not run.cursor:
             run.skipped = {**run.skipped, SKIP_SUPPRESSED: len(suppressed)}
             run.save(update_fields=["skipped"])
+    pushed = _pushed_for_window(watch, run, ids)
+    if pushed:
+        # Lusha pushes these members' signals (and charges for each delivery): asking for the
+        # same window again would pay twice.
+        ids = [lusha_id for lusha_id in ids if lusha_id not in pushed]
+        if not run.cursor:
+            run.skipped = {**run.skipped, SKIP_PUSHED: len(pushed)}
+            run.save(update_fields=["skipped"])
     ask = client.contacts_signals if watch.kind == Kind.CONTACTS else client.companies_signals
     start_date = run.start_date.isoformat() if run.start_date else None
     for first in range(0, len(ids), MAX_RECORDS_PER_CALL):
@@ -251,6 +261,15 @@ def _poll(watch: Watch) -> PollRun | None:
                 skipped={SKIP_LUSHA: failed} if failed else None,
             )
     return _finish(watch, run)
+
+
+def _pushed_for_window(watch: Watch, run: PollRun, ids: list[str]) -> set[str]:
+    """Members whose subscription pushes all the watch's types since before the window starts
+    (a first poll's six months predate any subscription: those are always polled)."""
+    if run.start_date is None or not ids:
+        return set()
+    since = push_covered_since(kind=watch.kind, lusha_ids=ids, signal_types=watch.signal_types)
+    return {i for i, created in since.items() if timezone.localdate(created) <= run.start_date}
 
 
 def _wait_for(error: LushaError) -> timedelta:
