@@ -102,7 +102,12 @@ class VisitsForm(forms.Form):
                 f"Lusha answers for at most {WEBSITE_VISITS_MAX_MONTHS} months at a time: "
                 "choose a shorter range.",
             )
-        cleaned["start"], cleaned["end"] = start, end
+        else:
+            cleaned["start"], cleaned["end"] = start, end
+            return cleaned
+        # A range Lusha would refuse is not carried into links and forms.
+        cleaned.pop("start", None)
+        cleaned.pop("end", None)
         return cleaned
 
     def query(self, *, all_domains: list[str]) -> VisitsQuery | None:

@@ -10,6 +10,7 @@ from accounts.connection import lusha_client
 from accounts.models import Purpose, User
 from lusha_portal.lusha import endpoints as ep
 from prospecting.models import Company, Contact
+from signals.catalog import type_label
 from signals.models_push import PushSubscription
 from signals.push import push_webhook_url
 from signals.push_secret import FROM_ENVIRONMENT, webhook_secret_source
@@ -53,6 +54,7 @@ def push_subscriptions_page(*, user: User, offset: int = 0) -> SubscriptionsPage
     for sub in rows:
         sub["ours"] = str(sub["id"]) in ours
         sub["name"] = names.get(str(sub.get("entityType")), {}).get(str(sub.get("entityId")), "")
+        sub["labels"] = [type_label(str(t)) for t in sub.get("signalTypes") or []]
     paging = answer.data.get("pagination") or {}
     return SubscriptionsPage(
         rows=rows,
@@ -122,6 +124,12 @@ def push_subscription_test(*, user: User, subscription_id: str) -> TestOutcome:
         text = (
             "The portal answered 404: it holds no webhook secret yet. Fetch the account secret "
             "first."
+        )
+    elif url == push_webhook_url() and 400 <= int(status) < 500:
+        # The webhook checks the signature before it reads the body: this one passed it.
+        text = (
+            "Lusha's test delivery reached the portal and passed its signature check, but the "
+            f"portal answered {status} to its content."
         )
     else:
         text = f"Lusha's test delivery reached {url}, which answered {status}."

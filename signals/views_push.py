@@ -74,7 +74,6 @@ def push(request):
             }
             for watch in watches
         ],
-        "type_label": type_label,
     }
     return render(request, "signals/push.html", context)
 

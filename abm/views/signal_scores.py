@@ -31,6 +31,7 @@ from spend.budgets import BudgetExceededError, budget_left
 
 PAGE_SIZE = 50
 PROGRESS_TARGET = "score-progress"
+SUMMARY_TARGET = "score-summary"
 SCORES_CHANGED = "scores-changed"  # the event that refreshes the table when a run ends
 
 
@@ -93,7 +94,10 @@ def scores(request, list_id: int):
         "budget": budget_left(user_id=request.user.pk),
         "scores_changed": SCORES_CHANGED,
     }
-    template = "abm/signal_scores.html#scores" if request.htmx else "abm/signal_scores.html"
+    template = "abm/signal_scores.html"
+    if request.htmx:
+        partial = "summary" if request.htmx.target == SUMMARY_TARGET else "scores"
+        template = f"{template}#{partial}"
     return render(request, template, context)
 
 

@@ -89,11 +89,20 @@ def visitors(request):
         "carried": carried,
         "query": urlencode(carried),
         "targets": lead_lists_writable(user, Kind.COMPANIES).order_by(Lower("name")),
-        "start": form.cleaned_data.get("start"),
-        "end": form.cleaned_data.get("end"),
+        # What the date fields show: the range used, or what was typed when it was refused.
+        "start": _date_shown(form, "start"),
+        "end": _date_shown(form, "end"),
     }
-    template = "abm/visitors.html#results" if request.htmx else "abm/visitors.html"
-    return render(request, template, context, status=400 if form.errors else 200)
+    if request.htmx:  # htmx swaps only 2xx answers: the refusal must reach the page
+        return render(request, "abm/visitors.html#results", context)
+    return render(request, "abm/visitors.html", context, status=400 if form.errors else 200)
+
+
+def _date_shown(form: VisitsForm, name: str) -> str:
+    value = form.cleaned_data.get(name)
+    if value is not None:
+        return value.isoformat()
+    return str(form.data.get(name, ""))[:10]
 
 
 def _back(data) -> str:

@@ -166,3 +166,14 @@ def test_a_bdr_cannot_see_another_bdr_s_private_list_s_scores(client_for, betty,
 
 def test_a_manager_sees_any_list_s_scores(client_for, mona, scored):
     assert client_for(mona).get(url(scored)).status_code == 200
+
+
+def test_the_summary_is_a_partial_the_end_of_a_run_refreshes(client_for, bob, scored):
+    response = client_for(bob).get(
+        url(scored), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="score-summary"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="score-summary"')
+    assert 'hx-trigger="scores-changed from:body"' in body
+    assert "<dt>Scored</dt><dd>58</dd>" in body
+    assert "Re-score all 61" in body

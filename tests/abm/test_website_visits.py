@@ -130,9 +130,14 @@ def test_the_results_are_an_htmx_partial_with_the_question_in_the_paging_links(
 def test_a_range_over_three_months_is_refused_in_the_page_without_asking(
     client_for, bob, sandbox, tracked
 ):
-    response = client_for(bob).get("/visitors/?start=2026-01-01&end=2026-04-02")
+    client = client_for(bob)
+    response = client.get("/visitors/?start=2026-01-01&end=2026-04-02")
     assert response.status_code == 400
     assert "at most 3 months at a time" in response.content.decode()
+    assert 'value="2026-04-02"' in response.content.decode(), "what was typed stays"
+    partial = client.get("/visitors/?start=2026-01-01&end=2026-04-02", HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200, "htmx swaps only 2xx answers"
+    assert "at most 3 months at a time" in partial.content.decode()
     assert PATH not in sandbox.stats()["requests"]
 
 

@@ -367,7 +367,7 @@ def test_lusha_s_test_delivery_reaches_the_portal_and_passes_its_signature_check
     outcome = push_subscription_test(user=alice, subscription_id=subscription.lusha_id)
     assert "refused the test delivery's signature" not in outcome.text
     assert "could not reach" not in outcome.text
-    assert outcome.text.startswith(("Lusha's test delivery reached the portal", "Lusha's test"))
+    assert outcome.text.startswith("Lusha's test delivery reached the portal")
 
 
 @pytest.mark.django_db(transaction=True)
