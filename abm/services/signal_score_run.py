@@ -139,21 +139,24 @@ def _status_of(row: dict) -> tuple[str, float | None, list[str]]:
 def _store(run: ScoreRun, rows: dict[str, dict], credits: int) -> None:
     now = timezone.now()
     counts = dict.fromkeys(ScoreStatus.values, 0)
-    with transaction.atomic():
-        for lusha_id, row in rows.items():
-            status, score, types = _status_of(row)
-            counts[status] += 1
-            SignalScore.objects.update_or_create(
-                kind=run.kind,
-                lusha_id=lusha_id,
-                defaults={
-                    "status": status,
-                    "score": score,
-                    "signal_types": types,
-                    "scored_at": now,
-                    "scored_by": run.created_by,
-                },
+    scores = []
+    for lusha_id, row in rows.items():
+        status, score, types = _status_of(row)
+        counts[status] += 1
+        scores.append(
+            SignalScore(
+                kind=run.kind, lusha_id=lusha_id, status=status, score=score,
+                signal_types=types, scored_at=now, scored_by=run.created_by,
             )
+        )  # fmt: skip
+    with transaction.atomic():
+        # One INSERT ... ON CONFLICT for the batch: a re-score replaces the record's score.
+        SignalScore.objects.bulk_create(
+            scores,
+            update_conflicts=True,
+            unique_fields=["kind", "lusha_id"],
+            update_fields=["status", "score", "signal_types", "scored_at", "scored_by"],
+        )
         ScoreRun.objects.filter(pk=run.pk).update(
             scored=F("scored") + counts[ScoreStatus.SCORED],
             no_score=F("no_score") + counts[ScoreStatus.NO_SCORE],
