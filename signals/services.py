@@ -46,8 +46,9 @@ from signals.models import (
     SignalEventList,
     SignalRead,
     Watch,
+    WatchPush,
 )
-from signals.push import push_covered_since
+from signals.push import push_covered_since, push_sync_enqueue
 from spend.budgets import BudgetExceededError, budget_hold
 
 logger = logging.getLogger(__name__)
@@ -103,11 +104,14 @@ def watch_save(
         # Daily to weekly (or back): the next poll follows the new rhythm from the last one.
         watch.next_poll_at = watch.last_polled_at + SCHEDULE_EVERY[schedule]
         fields.append("next_poll_at")
+    types_changed = list(signal_types) != watch.signal_types
     watch.signal_types = list(signal_types)
     watch.schedule = schedule
     watch.paused = paused
     watch.save(update_fields=fields)
     logger.info("watch %s changed by user %s", watch.pk, user.pk)
+    if types_changed and WatchPush.objects.filter(watch=watch).exists():
+        push_sync_enqueue()  # its members' subscriptions follow the new types
     return watch
 
 
@@ -125,7 +129,10 @@ def watch_pause(*, watch: Watch, paused: bool, user: User) -> Watch:
 def watch_delete(*, watch: Watch, user: User) -> None:
     """Stop watching (the events found stay in the feed)."""
     logger.info("watch %s deleted by user %s", watch.pk, user.pk)
+    pushed = WatchPush.objects.filter(watch=watch).exists()
     watch.delete()
+    if pushed:
+        push_sync_enqueue()  # its members' subscriptions go (unless another watch wants them)
 
 
 def watch_poll_enqueue(*, watch: Watch) -> None:

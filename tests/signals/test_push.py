@@ -38,7 +38,7 @@ from signals.push_secret import (
     webhook_secret,
 )
 from signals.push_subscriptions import push_subscription_test, push_subscriptions_delete
-from signals.services import SKIP_PUSHED, watch_poll
+from signals.services import SKIP_PUSHED, watch_delete, watch_poll, watch_save
 from signals.webhook import webhook_signature
 from tests.signals.helpers import contacts_list, watch_on
 
@@ -401,3 +401,21 @@ def test_deleting_subscriptions_reports_each_one(alice, bob, sandbox, lusha):
     assert lusha.subscriptions() == []
     assert not PushSubscription.objects.exists()
     assert WatchPush.objects.exists(), "the next sync subscribes them again while push is on"
+
+
+def test_deleting_a_pushed_watch_or_changing_its_types_updates_the_subscriptions_at_once(
+    alice, bob, sandbox, django_capture_on_commit_callbacks, lusha
+):
+    watch = pushed_watch(bob, alice, 3)
+    push_sync()
+    with django_capture_on_commit_callbacks() as queued:
+        watch_save(lead_list=watch.lead_list, user=bob, signal_types=["promotion"])
+    assert len(queued) == 1
+    with django_capture_on_commit_callbacks() as queued:
+        watch_save(lead_list=watch.lead_list, user=bob, signal_types=["promotion"])
+    assert queued == [], "nothing changed for Lusha"
+    with django_capture_on_commit_callbacks() as queued:
+        watch_delete(watch=watch, user=bob)
+    assert len(queued) == 1
+    assert push_sync().deleted == 3
+    assert lusha.subscriptions() == []
