@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -143,7 +143,7 @@ def _sync(setup: PushSetup) -> SyncOutcome:
             for key, s in held.items()
             if key not in wanted or s.signal_types != wanted[key] or s.url != url
         ]
-        outcome.deleted = _delete(client, [s.lusha_id for s in stale])
+        outcome.deleted = subscriptions_delete(client, [s.lusha_id for s in stale]).here
         held = {(s.entity_type, s.entity_id) for s in PushSubscription.objects.all()}
         missing = [key for key in wanted if key not in held]
         if missing and not url:
@@ -171,22 +171,33 @@ def _finish(setup: PushSetup, failures: dict, *, message: str) -> None:
     PushSetup.objects.filter(pk=setup.pk).update(**fields)
 
 
-def _delete(client, ids: list[str]) -> int:
-    """Delete subscriptions in Lusha and here; one Lusha no longer has is gone all the same."""
-    deleted = 0
+@dataclass
+class Deleted:
+    in_lusha: int = 0  # deleted by this request
+    here: int = 0  # the portal's records of them removed (Lusha's NOT_FOUND ones too)
+    problems: list[str] = field(default_factory=list)  # Lusha's reasons for the others
+
+
+def subscriptions_delete(client, ids: list[str]) -> Deleted:
+    """Delete subscriptions in Lusha, 25 a request, and the portal's record of them; one Lusha
+    no longer has is gone all the same."""
+    done = Deleted()
+    ids = list(dict.fromkeys(str(i) for i in ids))
     for first in range(0, len(ids), ep.SUBSCRIPTIONS_PER_REQUEST):
         batch = ids[first : first + ep.SUBSCRIPTIONS_PER_REQUEST]
-        answer = client.subscriptions_delete(batch)
         gone = []
-        for row in answer.data.get("results") or []:
+        for row in client.subscriptions_delete(batch).data.get("results") or []:
             index = row.get("index") if isinstance(row, dict) else None
             if not isinstance(index, int) or not 0 <= index < len(batch):
                 continue
-            code = (row.get("error") or {}).get("code") if not row.get("success") else ""
-            if row.get("success") or code == "NOT_FOUND":
+            error = row.get("error") if isinstance(row.get("error"), dict) else {}
+            if row.get("success") or error.get("code") == "NOT_FOUND":
                 gone.append(batch[index])
-        deleted += PushSubscription.objects.filter(lusha_id__in=gone).delete()[0]
-    return deleted
+                done.in_lusha += bool(row.get("success"))
+            else:
+                done.problems.append(str(error.get("message") or error.get("code"))[:200])
+        done.here += PushSubscription.objects.filter(lusha_id__in=gone).delete()[0]
+    return done
 
 
 def _create(client, missing, wanted, url, outcome, failures) -> list[tuple[str, str]]:

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 
 from accounts.connection import lusha_client
 from accounts.models import Purpose, User
-from lusha_portal.lusha import endpoints as ep
 from prospecting.models import Company, Contact
 from signals.catalog import type_label
 from signals.models_push import PushSubscription
-from signals.push import push_webhook_url
+from signals.push import push_webhook_url, subscriptions_delete
 from signals.push_secret import FROM_ENVIRONMENT, webhook_secret_source
 
 logger = logging.getLogger(__name__)
@@ -67,25 +66,9 @@ def push_subscriptions_page(*, user: User, offset: int = 0) -> SubscriptionsPage
 def push_subscriptions_delete(*, user: User, ids: list[str]) -> tuple[int, list[str]]:
     """Delete subscriptions in Lusha (and the portal's record of them): (deleted, problems)."""
     client = lusha_client(purpose=Purpose.PUSHED_SIGNALS, user=user)
-    deleted, problems = 0, []
-    ids = list(dict.fromkeys(str(i) for i in ids))
-    for first in range(0, len(ids), ep.SUBSCRIPTIONS_PER_REQUEST):
-        batch = ids[first : first + ep.SUBSCRIPTIONS_PER_REQUEST]
-        answer = client.subscriptions_delete(batch)
-        gone = []
-        for row in answer.data.get("results") or []:
-            index = row.get("index") if isinstance(row, dict) else None
-            if not isinstance(index, int) or not 0 <= index < len(batch):
-                continue
-            error = row.get("error") or {}
-            if row.get("success") or error.get("code") == "NOT_FOUND":
-                gone.append(batch[index])
-                deleted += bool(row.get("success"))
-            else:
-                problems.append(str(error.get("message") or error.get("code"))[:200])
-        PushSubscription.objects.filter(lusha_id__in=gone).delete()
-    logger.info("user %s deleted %s subscriptions in Lusha", user.pk, deleted)
-    return deleted, problems
+    done = subscriptions_delete(client, ids)
+    logger.info("user %s deleted %s subscriptions in Lusha", user.pk, done.in_lusha)
+    return done.in_lusha, done.problems
 
 
 def push_subscription_test(*, user: User, subscription_id: str) -> TestOutcome:
