@@ -20,6 +20,7 @@ COPY lists ./lists
 COPY signals ./signals
 COPY spend ./spend
 COPY privacy ./privacy
+COPY abm ./abm
 RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 
 COPY . .

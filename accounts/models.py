@@ -121,6 +121,10 @@ class Purpose(models.TextChoices):
     COMPANY_ENRICHMENT = "company_enrichment", "Company enrichment"
     SIGNALS = "signals", "Signals"
     LOOKALIKES = "lookalikes", "Lookalikes"
+    BUYING_GROUP = "buying_group", "Buying group"
+    SIGNAL_SCORE = "signal_score", "Signal scores"
+    WEBSITE_VISITS = "website_visits", "Website visitors"
+    PUSHED_SIGNALS = "pushed_signals", "Pushed signals setup"
 
 
 class ApiCall(models.Model):

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "spend",
     "signals",
     "privacy",
+    "abm",
 ]
 
 MIDDLEWARE = [
@@ -220,9 +221,13 @@ ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
 # Lusha's push deliveries of signals (/signals/webhook/): the account's webhook secret (Lusha's
-# "account secret"); empty turns the endpoint off. Deliveries older than this are refused.
+# "account secret"); empty: the secret an admin fetched from the portal (signals.push_secret),
+# and with neither the endpoint is off. Deliveries older than this are refused.
 LUSHA_WEBHOOK_SECRET = env.str("LUSHA_WEBHOOK_SECRET", default="")
 LUSHA_WEBHOOK_MAX_AGE_SECONDS = env.int("LUSHA_WEBHOOK_MAX_AGE_SECONDS", default=300)
+# The portal's public address (https://portal.example.com), for the webhook URL the portal
+# subscribes in Lusha; empty: the address the admin reached the portal at.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 
 # Budgets: the credits reserved for a Lusha call in flight stop counting after this long, so a
 # worker killed mid-call cannot keep them reserved (longer than a call with all its retries).
@@ -319,6 +324,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     "signals-poll-due-watches": {
         "task": "signals.tasks.poll_due_watches",
+        "schedule": 5 * 60,
+    },
+    "abm-score-runs-revive": {
+        "task": "abm.tasks.revive_score_runs",
+        "schedule": 60,
+    },
+    "abm-buying-groups-revive": {
+        "task": "abm.tasks.revive_buying_groups",
+        "schedule": 60,
+    },
+    "signals-push-sync": {
+        "task": "signals.tasks.sync_pushed_signals",
         "schedule": 5 * 60,
     },
     "privacy-retention-purge": {

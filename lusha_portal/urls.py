@@ -12,5 +12,6 @@ urlpatterns = [
     path("spend/", include("spend.urls")),
     path("signals/", include("signals.urls")),
     path("privacy/", include("privacy.urls")),
+    path("", include("abm.urls")),
     path("django-admin/", admin.site.urls),
 ]

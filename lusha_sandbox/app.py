@@ -1,9 +1,9 @@
-"""The WSGI application: the V3 routes, the checks every /v3 request goes through, and the
-/_sandbox control API.
+"""The WSGI application: the V3 routes (and the webhook management routes under /api), the
+checks every API request goes through, and the /_sandbox control API.
 
-A /v3 request goes: route (404) -> key (401) -> active account (403) -> injected faults ->
-rate limits and quotas (429) -> plan (403 without Prospecting) -> JSON body and schema (400)
--> credits left (402) -> handler. Every answer carries the rate-limit headers.
+An API request goes: route (404) -> key (401) -> active account (403) -> injected faults ->
+rate limits and quotas (429) -> plan (403 without Prospecting or Website Visits) -> JSON body
+and schema (400) -> credits left (402) -> handler. Every answer carries the rate-limit headers.
 """
 
 import json
@@ -15,7 +15,19 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import account, enrichment, filters, lookalike, prospecting, sales_signals, schemas
+from . import (
+    account,
+    buying_group,
+    enrichment,
+    filters,
+    lookalike,
+    prospecting,
+    sales_signals,
+    schemas,
+    signal_score,
+    webhooks,
+    website_visits,
+)
 from .context import Context, State
 from .data import Dataset
 from .faults import COMPANY_TRIGGERS, CONTACT_TRIGGERS
@@ -36,6 +48,12 @@ class Route:
     schema: dict | None = None
     billable: bool = False
     prospecting: bool = False  # Prospecting and its Filters need the Scale plan
+    requires: str = ""  # an Account flag the plan must have ("website_visits")
+    status: int = 200  # what a success answers (201 for created subscriptions)
+
+
+# What a plan without a feature hears (Route.requires -> the 403's message).
+NO_FEATURE = {"website_visits": website_visits.NO_WEBSITE_VISITS}
 
 
 ROUTES: dict[str, tuple[str, str, Route]] = {
@@ -132,7 +150,47 @@ ROUTES: dict[str, tuple[str, str, Route]] = {
         "POST", "/v3/companies/lookalike",
         Route(lookalike.company_lookalikes, schemas.COMPANY_LOOKALIKES, billable=True),
     ),
+    "contacts.buying_group": (
+        "POST", "/v3/contacts/buying-group",
+        Route(buying_group.buying_group, buying_group.BUYING_GROUP, billable=True),
+    ),
+    "companies.signal_score": (
+        "POST", "/v3/companies/signal-score",
+        Route(
+            signal_score.company_signal_scores, signal_score.SIGNAL_SCORE_COMPANIES, billable=True
+        ),
+    ),
+    "contacts.signal_score": (
+        "POST", "/v3/contacts/signal-score",
+        Route(
+            signal_score.contact_signal_scores, signal_score.SIGNAL_SCORE_CONTACTS, billable=True
+        ),
+    ),
+    "companies.website_visits": (
+        "POST", "/v3/companies/website-visits",
+        Route(
+            website_visits.website_visits, website_visits.WEBSITE_VISITS,
+            requires="website_visits",
+        ),
+    ),
     "account.usage": ("GET", "/v3/account/usage", Route(account.account_usage)),
+    "subscriptions.create": (
+        "POST", "/api/subscriptions",
+        Route(webhooks.subscriptions_create, webhooks.CREATE_SUBSCRIPTIONS, status=201),
+    ),
+    "subscriptions.list": ("GET", "/api/subscriptions", Route(webhooks.subscriptions_list)),
+    "subscriptions.get": ("GET", "/api/subscriptions/<id>", Route(webhooks.subscription_get)),
+    "subscriptions.delete": (
+        "POST", "/api/subscriptions/delete",
+        Route(webhooks.subscriptions_delete, webhooks.DELETE_SUBSCRIPTIONS),
+    ),
+    "subscriptions.test": (
+        "POST", "/api/subscriptions/<id>/test", Route(webhooks.subscription_test),
+    ),
+    "account.secret": ("GET", "/api/account/secret", Route(webhooks.account_secret)),
+    "account.secret_regenerate": (
+        "POST", "/api/account/secret/regenerate", Route(webhooks.account_secret_regenerate),
+    ),
 }  # fmt: skip
 
 CONTROL = {
@@ -204,11 +262,13 @@ class SandboxApp:
             rate_headers = state.limiter.admit(account_, path, now)
             if route.prospecting and not account_.prospecting:
                 raise ApiError(403, NO_PROSPECTING)
+            if route.requires and not getattr(account_, route.requires):
+                raise ApiError(403, NO_FEATURE[route.requires])
             body = self._body(request, route)
             if route.billable and state.ledger.used(account_.key) >= account_.credits:
                 raise ApiError(402)
             context = Context(state, account_, path, body, dict(request.args), params, now)
-            response = json_response(route.handler(context), 200, rate_headers)
+            response = json_response(route.handler(context), route.status, rate_headers)
         except ApiError as error:
             response = json_response(
                 error.to_body(), error.status, {**rate_headers, **error.headers}

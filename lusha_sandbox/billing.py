@@ -9,6 +9,10 @@ Prices follow the V3 spec's descriptions and examples:
   ..., `intent` free; IT spend and web traffic only when not null) per company.
 - Signals: 1 per signal type with events, per record (`showSignalsContact|Company`).
 - Lookalikes: 3 per result (both examples charge 3 for one result).
+- Buying group: 1 per contact returned (`buyingGroupContact`; the example charges 1 for one).
+- Signal scores: 1 per scored row (`signal_score_company_reveal`, `..._contact_reveal`); rows
+  answered NOT_FOUND or NO_SCORE are never charged.
+- Website visits: nothing (the spec's example charges 0).
 A reveal already paid for with the same key is free ("canReveal.credits 0 means it has already
 been revealed for your account"); searches, signals and lookalikes are charged every time.
 """
@@ -40,6 +44,9 @@ PRICING: dict[str, tuple[int, int]] = {
     "showSignalsCompany": (1, 1),
     "lookalikeContact": (3, 1),
     "lookalikeCompany": (3, 1),
+    "buyingGroupContact": (1, 1),
+    "signal_score_company_reveal": (1, 1),
+    "signal_score_contact_reveal": (1, 1),
 }
 # What revealing one field of one record costs ("company" is the company itself).
 REVEAL_PRICE = {

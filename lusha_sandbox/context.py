@@ -12,6 +12,7 @@ from .keys import Account
 from .limits import RateLimiter
 from .responses import ApiError
 from .stats import Stats
+from .webhooks import Webhooks
 
 
 @dataclass
@@ -23,13 +24,16 @@ class State:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     faults: Faults = field(default_factory=Faults)
     stats: Stats = field(default_factory=Stats)
+    webhooks: Webhooks = field(default_factory=Webhooks)
     # Lookalike dedupe sessions: id -> (kind, ids already returned)
     sessions: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
     sessions_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
-        """Zero the counters and clear faults, paid reveals, quotas and lookalike sessions."""
+        """Zero the counters and clear faults, paid reveals, quotas, lookalike sessions, webhook
+        subscriptions and account secrets."""
         self.ledger.reset()
+        self.webhooks.reset()
         self.limiter.reset()
         self.faults.reset()
         self.stats.reset()

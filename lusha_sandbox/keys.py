@@ -14,12 +14,15 @@ DEFAULT_DAILY_LIMIT = 100_000
 DEFAULT_HOURLY_LIMIT = 20_000
 DEFAULT_MINUTE_LIMIT = 3_000
 DEFAULT_CREDITS = 1_000_000
+DEFAULT_MAX_SUBSCRIPTIONS = 10_000
 
 NO_CREDITS = "sbx-no-credits"  # 402 on every billable call
 NO_PROSPECTING = "sbx-no-prospecting"  # 403: the plan lacks Prospecting and the Filters API
 INACTIVE = "sbx-inactive"  # 403 on everything: the account is not active
+NO_WEBSITE_VISITS = "sbx-no-visits"  # 403 on website visits: the plan lacks the beta feature
 _QUOTA = re.compile(r"^sbx-(daily|hourly|minute)-quota-(\d+)(?:$|-)")
 _CREDITS = re.compile(r"^sbx-credits-(\d+)(?:$|-)")
+_MAX_SUBSCRIPTIONS = re.compile(r"^sbx-max-subscriptions-(\d+)(?:$|-)")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Account:
     daily_limit: int = DEFAULT_DAILY_LIMIT
     hourly_limit: int = DEFAULT_HOURLY_LIMIT
     minute_limit: int = DEFAULT_MINUTE_LIMIT
+    website_visits: bool = True
+    max_subscriptions: int = DEFAULT_MAX_SUBSCRIPTIONS
 
     @property
     def plan(self) -> str:
@@ -48,6 +53,10 @@ def account_for(key: str | None) -> Account | None:
         traits["active"] = False
     if key.startswith(NO_PROSPECTING):
         traits["prospecting"] = False
+    if key.startswith(NO_WEBSITE_VISITS):
+        traits["website_visits"] = False
+    if match := _MAX_SUBSCRIPTIONS.match(key):
+        traits["max_subscriptions"] = int(match[1])
     if key.startswith(NO_CREDITS):
         traits["credits"] = 0
     if match := _CREDITS.match(key):

@@ -1,6 +1,7 @@
 """Rate limits and quotas, per key, as Lusha applies them (docs/lusha-api.md, seeds 000/002).
 
-- 25 requests in any one second per endpoint (path); account usage 5 in any 60 seconds.
+- 25 requests in any one second per endpoint (path); account usage 5 in any 60 seconds; the
+  webhook management endpoints (/api/...) 100 in any 60 seconds, all of them together.
 - Daily, hourly and per-minute request quotas in fixed UTC windows (the day resets at midnight
   UTC), generous by default and set per key (see keys.py).
 A refused request (429) does not count against any window.
@@ -17,6 +18,8 @@ from .responses import ApiError
 PER_SECOND = 25
 ACCOUNT_USAGE_PATH = "/v3/account/usage"
 ACCOUNT_USAGE_PER_MINUTE = 5
+WEBHOOKS_PREFIX = "/api/"
+WEBHOOKS_PER_MINUTE = 100
 WINDOWS = {"daily": 86_400, "hourly": 3_600, "minute": 60}
 
 
@@ -48,6 +51,9 @@ class RateLimiter:
             used = self._used(usage, now)
             if path == ACCOUNT_USAGE_PATH:
                 self._check_recent(usage, path, now, 60.0, ACCOUNT_USAGE_PER_MINUTE, account, used)
+            elif path.startswith(WEBHOOKS_PREFIX):
+                path = WEBHOOKS_PREFIX  # one budget for every webhook management endpoint
+                self._check_recent(usage, path, now, 60.0, WEBHOOKS_PER_MINUTE, account, used)
             else:
                 self._check_recent(usage, path, now, 1.0, PER_SECOND, account, used)
             for window in WINDOWS:
@@ -89,6 +95,11 @@ class RateLimiter:
         if path == ACCOUNT_USAGE_PATH:
             message = (
                 f"Account usage API rate limit exceeded. Limit: {allowed} calls per minute. "
+                f"Reset in {wait} seconds"
+            )
+        elif path == WEBHOOKS_PREFIX:
+            message = (
+                f"Webhook API rate limit exceeded. Limit: {allowed} calls per minute. "
                 f"Reset in {wait} seconds"
             )
         else:

@@ -1,9 +1,11 @@
 """Lookalikes: POST /v3/contacts/lookalike and /v3/companies/lookalike.
 
 "AI-powered" here means a plain similarity score against the seeds: for contacts the seeds'
-departments, seniorities and industries; for companies their sub-industries, industries and
-size bands. Results are ranked by score, then by position in the data set, so the same request
-gives the same answer. A `dedupeSessionId` (made on the first call, returned every time)
+departments and seniorities (a lookalike always shares a department and is at most one
+seniority step from a seed), ranked by the same seniority, the same industry and a company size
+band within one of a seed's company; for companies their sub-industries, industries and size
+bands. Results are ranked by score, then by position in the data set, so the same request gives
+the same answer. A `dedupeSessionId` (made on the first call, returned every time)
 remembers what was returned, and later calls with it skip those records; an unknown session id
 answers 410, as the spec says.
 """
@@ -83,17 +85,20 @@ def contact_lookalikes(ctx: Context) -> dict:
         departments = {s.department for s in seeds}
         seniorities = {s.seniority for s in seeds}
         industries = {s.company.industry.id for s in seeds}
+        bands = {cat.SIZE_RANGES.index(s.company.size_range) for s in seeds}
         scored = []
         for p in ctx.data.contacts:
-            if p.id in excluded:
+            if p.id in excluded or p.department not in departments:
                 continue
+            if not any(abs(p.seniority - s) <= 1 for s in seniorities):
+                continue
+            band = cat.SIZE_RANGES.index(p.company.size_range)
             score = (
-                2 * (p.department in departments)
-                + (p.seniority in seniorities)
-                + (p.company.industry.id in industries)
+                2 * (p.seniority in seniorities)
+                + 2 * (p.company.industry.id in industries)
+                + any(abs(band - b) <= 1 for b in bands)
             )
-            if score >= 3:
-                scored.append((-score, p.index, p))
+            scored.append((-score, p.index, p))
         ranked = [p for *_key, p in sorted(scored, key=lambda t: t[:2])]
     return _answer(ctx, session_id, seen, ranked, contact_lookalike, "lookalikeContact")
 

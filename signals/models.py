@@ -146,3 +146,8 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"webhook delivery {self.delivery_key}"
+
+
+# Pushed signals set up from the portal live in their own module; imported here so Django
+# finds their models.
+from signals.models_push import PushSetup, PushSubscription, WatchPush  # noqa: E402, F401

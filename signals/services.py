@@ -46,7 +46,9 @@ from signals.models import (
     SignalEventList,
     SignalRead,
     Watch,
+    WatchPush,
 )
+from signals.push import push_covered_since, push_sync_enqueue
 from spend.budgets import BudgetExceededError, budget_hold
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ CLAIM_STALE = timedelta(minutes=30)  # a poll held longer than this was lost wit
 
 SKIP_LUSHA = "Lusha could not return signals for the record"
 SKIP_SUPPRESSED = "on the suppression list (not asked about)"
+SKIP_PUSHED = "pushed by Lusha for this window (not polled)"
 # Errors that a one-record request answers with a status, where a bulk one reports the item.
 RECORD_ERRORS = (
     LushaNotFoundError,
@@ -101,11 +104,14 @@ def watch_save(
         # Daily to weekly (or back): the next poll follows the new rhythm from the last one.
         watch.next_poll_at = watch.last_polled_at + SCHEDULE_EVERY[schedule]
         fields.append("next_poll_at")
+    types_changed = list(signal_types) != watch.signal_types
     watch.signal_types = list(signal_types)
     watch.schedule = schedule
     watch.paused = paused
     watch.save(update_fields=fields)
     logger.info("watch %s changed by user %s", watch.pk, user.pk)
+    if types_changed and WatchPush.objects.filter(watch=watch).exists():
+        push_sync_enqueue()  # its members' subscriptions follow the new types
     return watch
 
 
@@ -123,7 +129,10 @@ def watch_pause(*, watch: Watch, paused: bool, user: User) -> Watch:
 def watch_delete(*, watch: Watch, user: User) -> None:
     """Stop watching (the events found stay in the feed)."""
     logger.info("watch %s deleted by user %s", watch.pk, user.pk)
+    pushed = WatchPush.objects.filter(watch=watch).exists()
     watch.delete()
+    if pushed:
+        push_sync_enqueue()  # its members' subscriptions go (unless another watch wants them)
 
 
 def watch_poll_enqueue(*, watch: Watch) -> None:
@@ -219,6 +228,14 @@ def _poll(watch: Watch) -> PollRun | None:
         if not run.cursor:
             run.skipped = {**run.skipped, SKIP_SUPPRESSED: len(suppressed)}
             run.save(update_fields=["skipped"])
+    pushed = _pushed_for_window(watch, run, ids)
+    if pushed:
+        # Lusha pushes these members' signals (and charges for each delivery): asking for the
+        # same window again would pay twice.
+        ids = [lusha_id for lusha_id in ids if lusha_id not in pushed]
+        if not run.cursor:
+            run.skipped = {**run.skipped, SKIP_PUSHED: len(pushed)}
+            run.save(update_fields=["skipped"])
     ask = client.contacts_signals if watch.kind == Kind.CONTACTS else client.companies_signals
     start_date = run.start_date.isoformat() if run.start_date else None
     for first in range(0, len(ids), MAX_RECORDS_PER_CALL):
@@ -251,6 +268,15 @@ def _poll(watch: Watch) -> PollRun | None:
                 skipped={SKIP_LUSHA: failed} if failed else None,
             )
     return _finish(watch, run)
+
+
+def _pushed_for_window(watch: Watch, run: PollRun, ids: list[str]) -> set[str]:
+    """Members whose subscription pushes all the watch's types since before the window starts
+    (a first poll's six months predate any subscription: those are always polled)."""
+    if run.start_date is None or not ids:
+        return set()
+    since = push_covered_since(kind=watch.kind, lusha_ids=ids, signal_types=watch.signal_types)
+    return {i for i, created in since.items() if timezone.localdate(created) <= run.start_date}
 
 
 def _wait_for(error: LushaError) -> timedelta:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from signals.push import push_sync
 from signals.services import watch_poll, watches_poll_due
 
 
@@ -16,3 +17,10 @@ def poll_watch(watch_id: int) -> None:
 def poll_due_watches() -> int:
     """Every few minutes: queue the watches whose daily or weekly poll is due."""
     return watches_poll_due()
+
+
+@shared_task
+def sync_pushed_signals() -> None:
+    """After a change and every few minutes: bring Lusha's subscriptions in step with the
+    watches that want pushed signals."""
+    push_sync()

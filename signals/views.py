@@ -30,6 +30,7 @@ from signals.actions import (
 from signals.catalog import type_choices, type_label
 from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchForm
 from signals.models import PollRun, SignalEventList, Watch
+from signals.push import watch_push_coverage
 from signals.selectors import event_for_user, events_visible, watch_for_user, watches_visible
 from signals.sentences import company_lusha_ids, sentence
 from signals.services import (
@@ -330,6 +331,7 @@ def watch(request, watch_id: int):
         "can_change": can_change,
         "labels": [type_label(t) for t in current.signal_types],
         "runs": PollRun.objects.filter(watch=current).order_by("-pk")[:10],
+        "push": watch_push_coverage(watch=current),
     }
     if request.htmx:
         return render(request, "signals/watch.html#status", context)

@@ -34,6 +34,7 @@ from accounts.models import Purpose
 from lusha_portal.lusha.client import CallContext, CallRecord
 from prospecting.models import Kind
 from signals.models import WebhookDelivery
+from signals.push_secret import webhook_secret
 from signals.services import events_store
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
 
 def webhook_verify(*, timestamp: str, signature: str, body: bytes, now: float | None = None):
     """Raise WebhookRefusedError unless the delivery is signed with our secret and recent."""
-    secret = settings.LUSHA_WEBHOOK_SECRET
+    secret = webhook_secret()
     if not secret:
         raise WebhookRefusedError("Webhooks are not configured.", status=404)
     if not timestamp or not signature:

@@ -57,6 +57,15 @@ ACCESS = {
     "signals:watch": ("get", EVERYONE),
     "signals:watch_control": ("post", EVERYONE),
     "signals:webhook": ("post", PUBLIC),  # Lusha's servers: the HMAC signature is the check
+    "signals:push": ("get", ADMINS),
+    "signals:push_secret": ("post", ADMINS),
+    "signals:push_subscriptions": ("post", ADMINS),
+    "signals:watch_push": ("post", ADMINS),
+    "abm:signal_scores": ("get", EVERYONE),  # of lists the person can see; else 404
+    "abm:signal_scores_start": ("post", EVERYONE),
+    "abm:visitors": ("get", EVERYONE),
+    "abm:visitors_add": ("post", EVERYONE),
+    "abm:visitors_domains": ("post", MANAGERS),
     "spend:dashboard": ("get", MANAGERS),
     "spend:usage_refresh": ("post", MANAGERS),
     "spend:ledger": ("get", MANAGERS),

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from django.views.decorators.debug import sensitive_variables
@@ -36,7 +37,9 @@ from lusha_portal.lusha.errors import (
 )
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.lusha.types import (
+    AccountSecret,
     AccountUsage,
+    BuyingGroup,
     CompaniesPage,
     CompaniesResults,
     ContactsPage,
@@ -46,8 +49,13 @@ from lusha_portal.lusha.types import (
     Lookalikes,
     LushaAnswer,
     RateLimitState,
+    SignalScores,
     SignalsResults,
     SignalTypes,
+    SubscriptionsChange,
+    SubscriptionsPage,
+    SubscriptionTest,
+    WebsiteVisits,
 )
 
 logger = logging.getLogger(__name__)
@@ -357,26 +365,146 @@ class LushaClient:
     # ---- lookalikes and the account --------------------------------------------------------
 
     def contacts_lookalike(
-        self, seeds: dict, *, limit: int = 25, dedupe_session_id: str = ""
+        self,
+        seeds: dict,
+        *,
+        limit: int = 25,
+        dedupe_session_id: str = "",
+        exclude: dict | None = None,
     ) -> LushaAnswer[Lookalikes]:
-        """Contacts like the seeds (ids, emails, linkedinUrls or contacts); pages on by session."""
+        """Contacts like the seeds (ids, emails, linkedinUrls or contacts); pages on by session;
+        `exclude` (the same identifiers) is never returned."""
         body: dict[str, Any] = {"seeds": seeds, "limit": limit}
         if dedupe_session_id:
             body["dedupeSessionId"] = dedupe_session_id
+        if exclude:
+            body["exclude"] = exclude
         return self._call(ep.CONTACTS_LOOKALIKE, body=body, records=limit)
 
     def companies_lookalike(
-        self, seeds: dict, *, limit: int = 25, dedupe_session_id: str = ""
+        self,
+        seeds: dict,
+        *,
+        limit: int = 25,
+        dedupe_session_id: str = "",
+        exclude: dict | None = None,
     ) -> LushaAnswer[Lookalikes]:
-        """Companies like the seeds (domains or linkedinUrls)."""
+        """Companies like the seeds (domains or linkedinUrls); `exclude` likewise."""
         body: dict[str, Any] = {"seeds": seeds, "limit": limit}
         if dedupe_session_id:
             body["dedupeSessionId"] = dedupe_session_id
+        if exclude:
+            body["exclude"] = exclude
         return self._call(ep.COMPANIES_LOOKALIKE, body=body, records=limit)
 
     def account_usage(self) -> LushaAnswer[AccountUsage]:
         """Plan, credits and rate-limit state (Lusha allows 5 of these a minute)."""
         return self._call(ep.ACCOUNT_USAGE)
+
+    # ---- account-based selling ---------------------------------------------------------------
+
+    def contacts_buying_group(
+        self,
+        companies: Sequence[dict],
+        *,
+        personas: Sequence[str] = (),
+        contacts_limit: int | None = None,
+        page: int = 0,
+        size: int = ep.BUYING_GROUP_MAX_PAGE,
+    ) -> LushaAnswer[BuyingGroup]:
+        """The buying group of up to 25 companies ({domain} or {id}), a page of contacts."""
+        body: dict[str, Any] = {
+            "companies": list(companies),
+            "pagination": {"page": page, "size": size},
+        }
+        if personas:
+            body["personas"] = list(personas)
+        if contacts_limit:
+            body["contactsLimit"] = contacts_limit
+        return self._call(ep.CONTACTS_BUYING_GROUP, body=body, records=len(body["companies"]))
+
+    def companies_signal_score(self, companies: Sequence[dict]) -> LushaAnswer[SignalScores]:
+        """Signal scores of up to 100 companies, each named by one of id, domain, name, email."""
+        body = {"companies": list(companies)}
+        return self._call(ep.COMPANIES_SIGNAL_SCORE, body=body, records=len(body["companies"]))
+
+    def contacts_signal_score(self, contacts: Sequence[dict]) -> LushaAnswer[SignalScores]:
+        """Signal scores of up to 100 contacts (id, linkedinUrl, email, or name and company)."""
+        body = {"contacts": list(contacts)}
+        return self._call(ep.CONTACTS_SIGNAL_SCORE, body=body, records=len(body["contacts"]))
+
+    def companies_website_visits(
+        self,
+        *,
+        domains: Sequence[str],
+        start_date: str,
+        end_date: str,
+        page: int,
+        size: int,
+        sort: dict | None = None,
+        filters: dict | None = None,
+    ) -> LushaAnswer[WebsiteVisits]:
+        """Companies that visited the tracked domains between two dates (YYYY-MM-DD, 0-based
+        page)."""
+        body: dict[str, Any] = {
+            "domains": list(domains),
+            "startDate": start_date,
+            "endDate": end_date,
+            "pagination": {"page": page, "size": size},
+        }
+        if sort:
+            body["sort"] = sort
+        if filters:
+            body["filters"] = filters
+        return self._call(ep.COMPANIES_WEBSITE_VISITS, body=body, records=size)
+
+    # ---- webhook subscriptions and the account secret -----------------------------------------
+
+    def subscriptions_create(
+        self,
+        subscriptions: Sequence[dict],
+        *,
+        url: str,
+        entity_type: str = "",
+        signal_types: Sequence[str] = (),
+    ) -> LushaAnswer[SubscriptionsChange]:
+        """Up to 25 subscriptions ({entityId, ...}) delivering to `url`; reported one by one."""
+        defaults: dict[str, Any] = {"url": url}
+        if entity_type:
+            defaults["entityType"] = entity_type
+        if signal_types:
+            defaults["signalTypes"] = list(signal_types)
+        body = {"defaults": defaults, "subscriptions": list(subscriptions)}
+        return self._call(ep.SUBSCRIPTIONS_CREATE, body=body, records=len(body["subscriptions"]))
+
+    def subscriptions_list(
+        self, *, limit: int = ep.SUBSCRIPTIONS_PAGE_MAX, offset: int = 0
+    ) -> LushaAnswer[SubscriptionsPage]:
+        """The account's subscriptions, newest first, a page at a time."""
+        return self._call(ep.SUBSCRIPTIONS_LIST, params={"limit": limit, "offset": offset})
+
+    def subscriptions_delete(self, ids: Sequence[str]) -> LushaAnswer[SubscriptionsChange]:
+        """Delete up to 25 subscriptions; reported one by one."""
+        body = {"ids": [str(i) for i in ids]}
+        return self._call(ep.SUBSCRIPTIONS_DELETE, body=body, records=len(body["ids"]))
+
+    def subscription_test(
+        self, subscription_id: str, *, mode: str = "full"
+    ) -> LushaAnswer[SubscriptionTest]:
+        """Have Lusha send its (free) test delivery to the subscription's URL."""
+        return self._call(
+            ep.SUBSCRIPTION_TEST,
+            path_params={"subscription_id": quote(str(subscription_id), safe="")},
+            params={"mode": mode},
+        )
+
+    def account_secret(self) -> LushaAnswer[AccountSecret]:
+        """The account's webhook secret (404 while it has none)."""
+        return self._call(ep.ACCOUNT_SECRET)
+
+    def account_secret_regenerate(self) -> LushaAnswer[AccountSecret]:
+        """A new webhook secret: the old one stops signing deliveries at once."""
+        return self._call(ep.ACCOUNT_SECRET_REGENERATE)
 
     # ---- the request loop -----------------------------------------------------------------
 
@@ -393,7 +521,9 @@ class LushaClient:
         policy = self.retry
         for attempt in range(1, policy.attempts + 1):
             self.limiter.quota_check()
-            self.limiter.acquire(endpoint.name, endpoint.per_second, max_wait=policy.max_rate_wait)
+            self.limiter.acquire(
+                endpoint.limit_bucket, endpoint.per_second, max_wait=policy.max_rate_wait
+            )
             outcome = self._attempt(endpoint, path, body, params, records, attempt)
             if not isinstance(outcome, LushaError):
                 return outcome

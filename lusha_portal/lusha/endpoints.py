@@ -10,6 +10,21 @@ ACCOUNT_USAGE_PER_MINUTE = 5
 MAX_RECORDS_PER_CALL = 100
 MAX_PAGE_SIZE = 50
 MAX_PAGES = 1000
+# Account-based selling (V3 spec): a buying group takes 25 companies a call and pages its
+# contacts 10-100 at a time; lookalikes take 5-100 seeds and return at most 100 a call; website
+# visits page 1-150 companies over at most three months; webhook management allows 100
+# requests a minute in all and 25 subscriptions a request.
+BUYING_GROUP_MAX_COMPANIES = 25
+BUYING_GROUP_MAX_PAGE = 100
+LOOKALIKE_MIN_SEEDS = 5
+LOOKALIKE_MAX_SEEDS = 100
+LOOKALIKE_MAX_LIMIT = 100
+LOOKALIKE_SESSION_DAYS = 30
+WEBSITE_VISITS_MAX_SIZE = 150
+WEBSITE_VISITS_MAX_MONTHS = 3
+WEBHOOKS_PER_MINUTE = 100
+SUBSCRIPTIONS_PER_REQUEST = 25
+SUBSCRIPTIONS_PAGE_MAX = 100
 
 API_KEY_HEADER = "api_key"
 
@@ -41,9 +56,15 @@ class Endpoint:
     path: str
     per_second: float = REQUESTS_PER_SECOND
     billable: bool = True
+    bucket: str = ""  # a rate limit shared with other endpoints (webhooks); default: its own
 
     def url_path(self, **params: str) -> str:
         return self.path.format(**params)
+
+    @property
+    def limit_bucket(self) -> str:
+        """What the shared rate limiter counts this endpoint's calls under."""
+        return self.bucket or self.name
 
 
 CONTACTS_SEARCH = Endpoint("contacts.search", "POST", "/v3/contacts/search")
@@ -101,4 +122,28 @@ ACCOUNT_USAGE = Endpoint(
     "/v3/account/usage",
     per_second=ACCOUNT_USAGE_PER_MINUTE / 60,
     billable=False,
+)
+
+# Account-based selling ------------------------------------------------------------------------
+CONTACTS_BUYING_GROUP = Endpoint("contacts.buying_group", "POST", "/v3/contacts/buying-group")
+COMPANIES_SIGNAL_SCORE = Endpoint("companies.signal_score", "POST", "/v3/companies/signal-score")
+CONTACTS_SIGNAL_SCORE = Endpoint("contacts.signal_score", "POST", "/v3/contacts/signal-score")
+COMPANIES_WEBSITE_VISITS = Endpoint(
+    "companies.website_visits", "POST", "/v3/companies/website-visits"
+)
+
+# Webhook management: one rate limit for all of them (100 a minute), and none is billable (the
+# deliveries are, and they arrive at the portal's webhook).
+_WEBHOOKS = {"per_second": WEBHOOKS_PER_MINUTE / 60, "billable": False, "bucket": "webhooks"}
+SUBSCRIPTIONS_CREATE = Endpoint("subscriptions.create", "POST", "/api/subscriptions", **_WEBHOOKS)
+SUBSCRIPTIONS_LIST = Endpoint("subscriptions.list", "GET", "/api/subscriptions", **_WEBHOOKS)
+SUBSCRIPTIONS_DELETE = Endpoint(
+    "subscriptions.delete", "POST", "/api/subscriptions/delete", **_WEBHOOKS
+)
+SUBSCRIPTION_TEST = Endpoint(
+    "subscriptions.test", "POST", "/api/subscriptions/{subscription_id}/test", **_WEBHOOKS
+)
+ACCOUNT_SECRET = Endpoint("account.secret", "GET", "/api/account/secret", **_WEBHOOKS)
+ACCOUNT_SECRET_REGENERATE = Endpoint(
+    "account.secret_regenerate", "POST", "/api/account/secret/regenerate", **_WEBHOOKS
 )

@@ -156,6 +156,110 @@ class Lookalikes(TypedDict, total=False):
     billing: Billing
 
 
+class BuyingGroupContact(ContactPreview, total=False):
+    roles: list[str]  # decision_maker, potential_champion, end_user
+    score: float
+
+
+class BuyingGroupCompany(TypedDict, total=False):
+    clientReferenceId: str
+    companyId: str
+    contacts: list[BuyingGroupContact]
+    error: ItemError
+
+
+class BuyingGroup(TypedDict, total=False):
+    requestId: str
+    results: list[BuyingGroupCompany]
+    pagination: Pagination
+    billing: Billing
+
+
+class SignalScore(TypedDict, total=False):
+    """A scored row (signalScore, signalTypes, noActiveSignals) or an error row (NOT_FOUND,
+    NO_SCORE)."""
+
+    clientReferenceId: str
+    id: str
+    name: str
+    domain: str
+    fullName: str
+    company: CompanyRef
+    signalScore: float
+    signalTypes: list[str]
+    noActiveSignals: bool
+    error: ItemError
+
+
+class SignalScores(TypedDict, total=False):
+    requestId: str
+    results: list[SignalScore]
+    billing: Billing
+
+
+class WebsiteVisitor(CompanyPreview, total=False):
+    score: float
+    scoreBand: str  # cold, warm, hot
+    totalSessions: float
+    uniqueVisitors: float
+    avgSessionMinutes: float
+    daysVisited: float
+    highIntentPageviews: float
+    daysSinceLastVisit: float
+    lastVisit: str
+    visitorCountry: str
+
+
+class WebsiteVisits(TypedDict, total=False):
+    requestId: str
+    results: list[WebsiteVisitor]
+    pagination: Pagination
+    billing: Billing
+
+
+class Subscription(TypedDict, total=False):
+    id: str
+    entityType: str
+    entityId: str
+    signalTypes: list[str]
+    url: str
+    name: str
+    isActive: bool
+    blockReason: str | None
+    blockedAt: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class SubscriptionsChange(TypedDict, total=False):
+    """What creating or deleting subscriptions did, item by item:
+    {index, success, subscription} or {index, success: false, error: {code, message}}."""
+
+    total: int
+    successful: int
+    failed: int
+    results: list[dict]
+
+
+class SubscriptionsPage(TypedDict, total=False):
+    data: list[Subscription]
+    pagination: dict  # total, limit, offset, hasMore
+
+
+class SubscriptionTest(TypedDict, total=False):
+    subscriptionId: str
+    url: str
+    mode: str
+    flowCheck: dict  # success, statusCode (absent when the URL did not answer), durationMs
+    testPayload: dict
+    isSuccess: bool
+    timestamp: str
+
+
+class AccountSecret(TypedDict, total=False):
+    secret: str
+
+
 class CreditsUsage(TypedDict, total=False):
     total: float
     used: float

@@ -56,9 +56,37 @@ CALLS = {
     "contact_signal_types": lambda c: c.contact_signal_types(),
     "company_signal_types": lambda c: c.company_signal_types(),
     "company_signal_filters": lambda c: c.company_signal_filters(),
-    "contacts_lookalike": lambda c: c.contacts_lookalike({"ids": ["1", "2", "3", "4", "5"]}),
-    "companies_lookalike": lambda c: c.companies_lookalike({"domains": ["lusha.com"]}, limit=10),
+    "contacts_lookalike": lambda c: c.contacts_lookalike(
+        {"ids": ["1", "2", "3", "4", "5"]}, exclude={"ids": ["9"]},
+        dedupe_session_id="58adaa77-7a6e-4c9b-8c2d-820a6538e613",
+    ),
+    "companies_lookalike": lambda c: c.companies_lookalike(
+        {"domains": ["lusha.com"]}, limit=10, exclude={"domains": ["acme.com"]}
+    ),
     "account_usage": lambda c: c.account_usage(),
+    "contacts_buying_group": lambda c: c.contacts_buying_group(
+        [{"domain": "acme.com"}, {"id": "16303253"}], personas=["decision_maker"],
+        contacts_limit=20, page=1, size=50,
+    ),
+    "companies_signal_score": lambda c: c.companies_signal_score(
+        [{"clientReferenceId": "1", "id": "16303253"}, {"domain": "lusha.com"}]
+    ),
+    "contacts_signal_score": lambda c: c.contacts_signal_score(
+        [{"id": "1"}, {"firstName": "Jane", "lastName": "Doe", "companyDomain": "acme.com"}]
+    ),
+    "companies_website_visits": lambda c: c.companies_website_visits(
+        domains=["lusha.com"], start_date="2026-01-01", end_date="2026-03-18", page=0, size=150,
+        sort={"by": "score", "order": "desc"}, filters={"scoreBands": ["hot"]},
+    ),
+    "subscriptions_create": lambda c: c.subscriptions_create(
+        [{"entityId": "123"}], url="https://portal.example.com/signals/webhook/",
+        entity_type="contact", signal_types=["promotion"],
+    ),
+    "subscriptions_list": lambda c: c.subscriptions_list(limit=100, offset=200),
+    "subscriptions_delete": lambda c: c.subscriptions_delete(["507f1f77bcf86cd799439011"]),
+    "subscription_test": lambda c: c.subscription_test("507f1f77bcf86cd799439011"),
+    "account_secret": lambda c: c.account_secret(),
+    "account_secret_regenerate": lambda c: c.account_secret_regenerate(),
 }  # fmt: skip
 
 

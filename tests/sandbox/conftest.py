@@ -26,6 +26,10 @@ COMPANY_REVEAL_FIELDS = [
     "estimatedAnnualItSpend",
     "monthlyWebsiteTraffic",
 ]
+# The spec's PaginationResponse (listSubscriptions, audit logs) requires `size` and `page` but
+# declares `limit` and `offset`, which its own example uses. The tests require what the example
+# and the properties agree on; see the sandbox README.
+SUBSCRIPTION_PAGINATION_REQUIRED = ["total", "limit", "offset", "hasMore"]
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +43,9 @@ def openapi(spec_dict, sandbox_url):
     spec["servers"] = [{"url": sandbox_url}]
     spec["components"]["schemas"]["V3CanRevealItem"]["properties"]["field"]["enum"] += (
         COMPANY_REVEAL_FIELDS
+    )
+    spec["components"]["schemas"]["PaginationResponse"]["required"] = (
+        SUBSCRIPTION_PAGINATION_REQUIRED
     )
     return OpenAPI.from_dict(spec)
 

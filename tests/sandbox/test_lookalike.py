@@ -70,3 +70,13 @@ def test_company_lookalikes_share_the_seeds_industry(lusha):
 
 def test_company_lookalikes_need_at_least_one_kind_of_seed(lusha):
     assert lusha.post("/v3/companies/lookalike", {"seeds": {}}).status_code == 400
+
+
+def test_contact_lookalikes_stay_within_a_seniority_step_of_the_seeds(lusha):
+    seeds = prospect_contacts(lusha, size=10, departments=["Finance"], seniorityIds=[6])[:5]
+    body = {"seeds": {"ids": [s["id"] for s in seeds]}, "limit": 50}
+    results = lusha.post("/v3/contacts/lookalike", body).json()["results"]
+    assert len(results) == 50
+    assert {r["jobTitle"]["seniority"] for r in results} <= {"Manager", "Director", "Partner"}
+    # Ranked: the same seniority first.
+    assert results[0]["jobTitle"]["seniority"] == "Director"

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.connection import connection_keys_rotate
 from lusha_portal.crypto import SecretUnreadableError
+from signals.push_secret import push_secrets_rotate
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            rotated = connection_keys_rotate()
+            rotated = connection_keys_rotate() + push_secrets_rotate()
         except SecretUnreadableError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
