@@ -17,7 +17,9 @@ COMPANY_TYPES = f"{BASE}/v3/companies/prospecting/filters"
 
 
 @pytest.fixture
-def lusha(db, alice):
+def lusha(db, alice, settings):
+    # Another server that answers Lusha's spec: the key may go there only once a setting says so.
+    settings.LUSHA_ALLOWED_HOSTS = ["api.lusha.com", "lusha.example.test"]
     connection_update(api_key="a-key-of-another-server", base_url=BASE, updated_by=alice)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
         mocked.get(f"{BASE}/v3/contacts/signals/types", json={"signalTypes": []})

@@ -262,7 +262,7 @@ def test_the_webhook_checks_deliveries_with_the_secret_fetched_from_lusha(
     assert deliver(client, "anything", person.lusha_id).status_code == 404  # no secret yet
     push_secret_fetch(user=alice)
     secret = lusha.secret().json()["secret"]
-    assert deliver(client, secret, person.lusha_id).status_code == 200
+    assert deliver(client, secret, person.lusha_id).status_code == 201
     assert deliver(client, "whsec_forged", person.lusha_id).status_code == 401
 
 
@@ -277,7 +277,7 @@ def test_regenerating_replaces_the_secret_and_the_old_one_stops_verifying(
     assert new != old
     assert webhook_secret() == new
     assert deliver(client, old, person.lusha_id).status_code == 401
-    assert deliver(client, new, person.lusha_id).status_code == 200
+    assert deliver(client, new, person.lusha_id).status_code == 201
 
 
 def test_lusha_webhook_secret_in_the_environment_still_wins(client, alice, bob, sandbox, settings):
@@ -285,7 +285,7 @@ def test_lusha_webhook_secret_in_the_environment_still_wins(client, alice, bob, 
     push_secret_fetch(user=alice)
     settings.LUSHA_WEBHOOK_SECRET = "whsec-from-the-environment"
     assert webhook_secret() == "whsec-from-the-environment"
-    assert deliver(client, "whsec-from-the-environment", person.lusha_id).status_code == 200
+    assert deliver(client, "whsec-from-the-environment", person.lusha_id).status_code == 201
     with pytest.raises(PushSecretError, match="Remove LUSHA_WEBHOOK_SECRET"):
         push_secret_regenerate(user=alice)
 
