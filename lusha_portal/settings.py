@@ -187,6 +187,11 @@ ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
 # Runners (Celery tasks) that work one job's chunks side by side.
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
+# Ledger: a billable call still "in flight" this long after it was sent lost its worker; the
+# beat closes it as "answer lost" (a call with all its retries is one row per attempt, and an
+# attempt gives up after 35 s).
+LEDGER_ANSWER_LOST_SECONDS = env.int("LEDGER_ANSWER_LOST_SECONDS", default=120)
+
 # Lusha's push deliveries of signals (/signals/webhook/): the account's webhook secret (Lusha's
 # "account secret"); empty turns the endpoint off. Deliveries older than this are refused.
 LUSHA_WEBHOOK_SECRET = env.str("LUSHA_WEBHOOK_SECRET", default="")
@@ -247,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "imports-revive": {
         "task": "lists.tasks_imports.revive_imports",
         "schedule": 60,
+    },
+    "ledger-sweep": {
+        "task": "accounts.tasks.ledger_sweep",
+        "schedule": 30,
     },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",
