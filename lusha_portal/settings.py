@@ -182,8 +182,12 @@ PROSPECTING_SELECT_ALL_CAP = env.int("PROSPECTING_SELECT_ALL_CAP", default=5000)
 
 # Enrichment: revealed data younger than this is "held" and never asked for again.
 ENRICH_FRESH_DAYS = env.int("ENRICH_FRESH_DAYS", default=90)
-# A chunk claimed this long ago by a worker that since vanished is claimed again.
-ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
+# A chunk is worked under a lease this long, renewed every third of it while its worker works
+# (even while Lusha takes seconds to answer); the chunk of a worker that stopped is taken over
+# once its lease runs out, and the beat revives a job nobody works on (every 10 s).
+ENRICH_LEASE_SECONDS = env.int("ENRICH_LEASE_SECONDS", default=15)
+# How long a job waits before looking again at records another job has in flight.
+ENRICH_IN_FLIGHT_WAIT_SECONDS = env.float("ENRICH_IN_FLIGHT_WAIT_SECONDS", default=2.0)
 # Runners (Celery tasks) that work one job's chunks side by side.
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 
@@ -247,7 +251,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "enrichment-jobs-revive": {
         "task": "lists.tasks.revive_enrichment_jobs",
-        "schedule": 60,
+        "schedule": 10,
     },
     "imports-revive": {
         "task": "lists.tasks_imports.revive_imports",
