@@ -15,6 +15,7 @@ from lusha_portal.lusha.errors import LushaError, LushaNotConfiguredError
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
 from privacy.audit import audit_key_change
+from spend.reconcile import usage_check_record
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,9 @@ def connection_test(*, user: User | None) -> LushaConnection:
     connection.save(
         update_fields=["check_ok", "check_message", "usage_snapshot", "checked_at", "updated_at"]
     )
+    if connection.check_ok:
+        # Lusha's own count of credits used, for the ledger's reconciliation.
+        usage_check_record(usage=answer.data, when=connection.checked_at)
     logger.info(
         "Lusha connection checked (user %s): ok=%s", user.pk if user else "-", connection.check_ok
     )

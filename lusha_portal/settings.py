@@ -130,6 +130,7 @@ TEMPLATES = [
                 "accounts.context_processors.portal",
                 "signals.context_processors.signals_unread",
                 "spend.context_processors.budget_alerts",
+                "spend.reconcile.reconcile_alerts",
             ],
         },
     },
@@ -195,6 +196,9 @@ ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
 # beat closes it as "answer lost" (a call with all its retries is one row per attempt, and an
 # attempt gives up after 35 s).
 LEDGER_ANSWER_LOST_SECONDS = env.int("LEDGER_ANSWER_LOST_SECONDS", default=120)
+# The managers are alerted (a banner and an email, once a month) when the ledger and Lusha's
+# own count of the credits used this month differ by more than this.
+LEDGER_RECONCILE_ALERT_CREDITS = env.int("LEDGER_RECONCILE_ALERT_CREDITS", default=50)
 
 # Lusha's push deliveries of signals (/signals/webhook/): the account's webhook secret (Lusha's
 # "account secret"); empty turns the endpoint off. Deliveries older than this are refused.

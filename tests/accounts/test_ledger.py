@@ -184,8 +184,13 @@ def reveal_while_postgresql_refuses(bob, ids, *, refusals: int):
         thread = threading.Thread(target=reveal)
         thread.start()
         while len(ended) < refusals and thread.is_alive():
-            wait_for(lambda: waiting_backends(other) or not thread.is_alive(), 60, "a write")
-            for pid in waiting_backends(other):
+
+            def new_waiter() -> list[int]:
+                # An ended backend shows in pg_stat_activity until it is gone: once only.
+                return [pid for pid in waiting_backends(other) if pid not in ended]
+
+            wait_for(lambda: new_waiter() or not thread.is_alive(), 60, "a write")
+            for pid in new_waiter()[:1]:
                 other.execute("SELECT pg_terminate_backend(%s)", [pid])
                 ended.append(pid)
     thread.join(timeout=60)
