@@ -18,12 +18,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.models import UNCERTAIN_STATES, ApiCall, CallState
+from accounts.models import ApiCall
 from spend.budgets import month_of
 from spend.models import ReconcileAlert, UsageCheck
+from spend.selectors import ledger_totals
 
 logger = logging.getLogger(__name__)
 
@@ -103,18 +103,15 @@ def reconciliation_between(
         return None
     first, last = checks[0], checks[-1]
     calls = ApiCall.objects.filter(created_at__gte=first.checked_at, created_at__lt=last.checked_at)
-    uncertain = Q(state__in=UNCERTAIN_STATES)
-    sums = calls.aggregate(
-        ledger=Sum("credits_charged", default=0),
-        lost_calls=Count("id", filter=uncertain),
-        lost_most=Sum("credits_most", filter=uncertain, default=0),
-        in_flight=Count("id", filter=Q(state=CallState.SENT)),
-    )
+    totals = ledger_totals(calls)
     return Reconciliation(
         since=first.checked_at,
         until=last.checked_at,
         lusha=round(last.credits_used - first.credits_used, 2),
-        **sums,
+        ledger=totals.credits,
+        lost_calls=totals.uncertain,
+        lost_most=totals.uncertain_most,
+        in_flight=totals.in_flight,
     )
 
 

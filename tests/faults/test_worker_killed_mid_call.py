@@ -15,12 +15,10 @@ from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 
-from accounts.connection import connection_test
 from accounts.models import ApiCall, CallState
 from lists.models import EnrichmentJob, JobStatus
 from lists.services.enrichment import enrichment_start
-from lusha_portal.redis_client import redis_connection
-from tests.faults.helpers import ENRICH, least_credits, sandbox_contacts_list
+from tests.faults.helpers import ENRICH, account_check, least_credits, sandbox_contacts_list
 from tests.workers import kill_worker, start_beat, start_worker, stop_worker, wait_for
 
 LATENCY_MS = 1500
@@ -28,12 +26,6 @@ LATENCY_MS = 1500
 
 def calls_of(job):
     return ApiCall.objects.filter(job_id=job.pk, endpoint="contacts.enrich")
-
-
-def account_check(user) -> None:
-    """Lusha's own count, as the scheduled check reads it (its 5-a-minute window is over)."""
-    redis_connection().delete("lusha:rate:account.usage")
-    assert connection_test(user=user).check_ok
 
 
 @pytest.mark.django_db(transaction=True)

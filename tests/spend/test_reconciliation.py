@@ -8,7 +8,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.connection import connection_test, lusha_client, lusha_credentials
+from accounts.connection import lusha_client, lusha_credentials
 from accounts.ledger import api_call_open, api_call_record
 from accounts.models import ApiCall, CallState, Purpose
 from lusha_portal.lusha.client import CallContext, LushaClient, RetryPolicy
@@ -18,18 +18,11 @@ from lusha_portal.redis_client import redis_connection
 from spend.models import ReconcileAlert, UsageCheck
 from spend.reconcile import reconciliation_between, reconciliation_of_month, usage_check_record
 from tests.factories import ApiCallFactory
+from tests.faults.helpers import account_check
 from tests.workers import wait_for
 
 ENRICH = "/v3/contacts/enrich"
 ONCE = RetryPolicy(attempts=1, base_delay=0.01, max_delay=0.01, max_rate_wait=5)
-
-
-def account_check(user=None):
-    """An account check, as the next scheduled one finds things a quarter of an hour later:
-    Lusha's 5-a-minute window for account usage (the shared limiter's bucket) is over."""
-    redis_connection().delete("lusha:rate:account.usage")
-    connection = connection_test(user=user)
-    assert connection.check_ok, connection.check_message
 
 
 def some_ids(count=10) -> list[str]:
