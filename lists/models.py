@@ -142,7 +142,7 @@ class EnrichmentChunk(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    lease_token = models.CharField(max_length=32, blank=True)
+    lease_holder = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     # What is left of the chunk after a partial pass (None: all of lusha_ids), and when to look
     # again at records another job has in flight.
@@ -159,7 +159,7 @@ class EnrichmentChunk(models.Model):
 
 class RevealInFlight(models.Model):
     """A record's field being asked of Lusha right now, held under one chunk's lease (`holder`
-    is the lease's token): no other job, whoever started it and from whichever list, asks for
+    is the lease's holder name): no other job, whoever started it and from whichever list, asks for
     it until the answer is in the store or the lease runs out."""
 
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='enrichmentchunk',
-            name='lease_token',
+            name='lease_holder',
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(

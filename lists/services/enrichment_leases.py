@@ -38,10 +38,11 @@ def lease_seconds() -> timedelta:
 
 @dataclass
 class Lease:
-    """A claimed chunk and the token that proves the claim is still ours."""
+    """A claimed chunk and the holder name that proves the claim is still ours (a new one at
+    every claim)."""
 
     chunk: EnrichmentChunk
-    token: str
+    holder: str
     taken_over: bool = False  # claimed from a worker whose lease ran out
 
 
@@ -53,13 +54,13 @@ def chunk_claim(job: EnrichmentJob) -> Lease | None:
         Q(status=ChunkStatus.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     ) | (Q(status=ChunkStatus.CLAIMED) & (Q(lease_until__lt=now) | Q(lease_until__isnull=True)))
     for chunk in job.chunks.filter(claimable).order_by("index")[:5]:
-        token = uuid.uuid4().hex
+        holder = uuid.uuid4().hex
         taken = EnrichmentChunk.objects.filter(
-            pk=chunk.pk, status=chunk.status, lease_token=chunk.lease_token
+            pk=chunk.pk, status=chunk.status, lease_holder=chunk.lease_holder
         ).update(
             status=ChunkStatus.CLAIMED,
             claimed_at=now,
-            lease_token=token,
+            lease_holder=holder,
             lease_until=now + lease_seconds(),
             not_before=None,
             attempts=F("attempts") + 1,
@@ -71,7 +72,7 @@ def chunk_claim(job: EnrichmentJob) -> Lease | None:
             _takeover_record(job, chunk, now)
         EnrichmentJob.objects.filter(pk=job.pk).update(heartbeat_at=now)
         chunk.refresh_from_db()
-        return Lease(chunk=chunk, token=token, taken_over=taken_over)
+        return Lease(chunk=chunk, holder=holder, taken_over=taken_over)
     return None
 
 
@@ -93,11 +94,11 @@ def _takeover_record(job: EnrichmentJob, chunk: EnrichmentChunk, now) -> None:
 def chunk_release(lease: Lease, **changes) -> bool:
     """Give the chunk back (pending, or with `changes`) and let go of its fields in flight.
     False when the lease was no longer ours."""
-    released = EnrichmentChunk.objects.filter(pk=lease.chunk.pk, lease_token=lease.token).update(
+    released = EnrichmentChunk.objects.filter(pk=lease.chunk.pk, lease_holder=lease.holder).update(
         **{
             "status": ChunkStatus.PENDING,
             "claimed_at": None,
-            "lease_token": "",
+            "lease_holder": "",
             "lease_until": None,
             **changes,
         }
@@ -117,14 +118,14 @@ def _renew(lease: Lease, stop: threading.Event) -> None:
             until = now + lease_seconds()
             try:
                 kept = EnrichmentChunk.objects.filter(
-                    pk=lease.chunk.pk, lease_token=lease.token
+                    pk=lease.chunk.pk, lease_holder=lease.holder
                 ).update(lease_until=until)
                 if not kept:
                     # Taken over: the answer still goes to the store, but the outcomes are
                     # the new holder's to record (enrichment_run._pass_commit).
                     logger.warning("chunk %s: its lease was taken over", lease.chunk.pk)
                     return
-                RevealInFlight.objects.filter(holder=lease.token).update(lease_until=until)
+                RevealInFlight.objects.filter(holder=lease.holder).update(lease_until=until)
                 EnrichmentJob.objects.filter(pk=lease.chunk.job_id).update(heartbeat_at=now)
             except DatabaseError:
                 # Try again at the next beat: a lease ends only when a renewal cannot land
@@ -179,7 +180,7 @@ def in_flight_claim(
         f"WHERE {table}.lease_until < %s OR {table}.holder = excluded.holder "
         "RETURNING lusha_id, field"
     )
-    params = [v for lusha_id, name in pairs for v in (kind, lusha_id, name, lease.token, until)]
+    params = [v for lusha_id, name in pairs for v in (kind, lusha_id, name, lease.holder, until)]
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, now])
         held = {(row[0], row[1]) for row in cursor.fetchall()}
@@ -193,7 +194,7 @@ def in_flight_claim(
 
 def in_flight_release(lease: Lease, *, lusha_ids: list[str] | None = None) -> None:
     """Let go of fields held for this lease (all of them, or those of `lusha_ids`)."""
-    rows = RevealInFlight.objects.filter(holder=lease.token)
+    rows = RevealInFlight.objects.filter(holder=lease.holder)
     if lusha_ids is not None:
         rows = rows.filter(lusha_id__in=lusha_ids)
     rows.delete()

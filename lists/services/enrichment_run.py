@@ -276,14 +276,14 @@ def _pass_commit(job: EnrichmentJob, lease: Lease, plan: Pass, answer, error) ->
             "remaining_ids": plan.rest,
             "not_before": now + wait if plan.waiting_only else None,
             "claimed_at": None,
-            "lease_token": "",
+            "lease_holder": "",
             "lease_until": None,
         }
     else:
         chunk_state = {"status": ChunkStatus.DONE, "remaining_ids": [], "lease_until": None}
     with transaction.atomic():
         answer_store(job, plan.fields, answer)
-        ours = EnrichmentChunk.objects.filter(pk=lease.chunk.pk, lease_token=lease.token)
+        ours = EnrichmentChunk.objects.filter(pk=lease.chunk.pk, lease_holder=lease.holder)
         if ours.update(**chunk_state):
             privacy_record(job, plan.fields, outcomes)
             outcomes_insert(
