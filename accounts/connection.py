@@ -8,14 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import ApiCall, LushaConnection, Purpose, User
+from accounts.ledger import api_call_open, api_call_record
+from accounts.models import LushaConnection, Purpose, User
 from lusha_portal.crypto import (
     SecretUnreadableError,
     secret_decrypt,
     secret_encrypt,
     secret_rotate,
 )
-from lusha_portal.lusha.client import WEB_RETRY, CallContext, CallRecord, LushaClient, RetryPolicy
+from lusha_portal.lusha.client import WEB_RETRY, CallContext, LushaClient, RetryPolicy
 from lusha_portal.lusha.errors import (
     LushaError,
     LushaHostNotAllowedError,
@@ -26,7 +27,7 @@ from lusha_portal.lusha.hosts import lusha_url_problem, url_host
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.redis_client import redis_connection
 from privacy.audit import audit_key_change
-from spend.services import spend_call_record
+from spend.reconcile import usage_check_record
 
 logger = logging.getLogger(__name__)
 
@@ -179,44 +180,6 @@ def lusha_credentials() -> tuple[str, str]:
     raise LushaNotConfiguredError
 
 
-def api_call_record(record: CallRecord) -> ApiCall:
-    """Write one Lusha call to the ledger, with its day's roll-up and the budgets it counts
-    against."""
-    context = record.context
-    with transaction.atomic():
-        call = _api_call_create(record, context)
-        spend_call_record(
-            user_id=context.user_id,
-            list_id=context.list_id,
-            purpose=context.purpose,
-            credits=record.credits_charged,
-            when=call.created_at,
-        )
-    return call
-
-
-def _api_call_create(record: CallRecord, context) -> ApiCall:
-    return ApiCall.objects.create(
-        user_id=context.user_id,
-        purpose=context.purpose,
-        job_id=context.job_id,
-        list_id=context.list_id,
-        search_id=context.search_id,
-        endpoint=record.endpoint,
-        method=record.method,
-        path=record.path[:200],
-        attempt=record.attempt,
-        http_status=record.status,
-        error_code=record.error_code,
-        duration_ms=record.duration_ms,
-        records_requested=record.records_requested,
-        records_returned=record.records_returned,
-        credits_charged=record.credits_charged,
-        rate_limits=record.rate_limits,
-        request_id=record.request_id[:64],
-    )
-
-
 def lusha_client(
     *,
     purpose: str,
@@ -224,13 +187,17 @@ def lusha_client(
     job_id: int | None = None,
     list_id: int | None = None,
     search_id: int | None = None,
+    chunk_id: int | None = None,
     retry: RetryPolicy = WEB_RETRY,
+    sleep=None,
 ) -> LushaClient:
     """The client every feature uses: shared rate limiter, ledger, the key read per call.
 
-    Each attempt is written to the ledger as soon as it is answered, in its own transaction:
-    never buffered into the caller's results transaction, which a killed worker or a dropped
-    connection can lose after Lusha has charged."""
+    A billable attempt is written to the ledger before it is sent and completed as soon as it
+    is answered, each in its own transaction (accounts.ledger): never buffered into the
+    caller's results transaction, which a killed worker or a dropped connection can lose after
+    Lusha has charged. `sleep` replaces the wait between retries (a worker that is stopping
+    cuts it short)."""
     return LushaClient(
         credentials=lusha_credentials,
         limiter=RedisRateLimiter(redis_connection()),
@@ -240,9 +207,12 @@ def lusha_client(
             job_id=job_id,
             list_id=list_id,
             search_id=search_id,
+            chunk_id=chunk_id,
         ),
         recorder=api_call_record,
+        opener=api_call_open,
         retry=retry,
+        **({"sleep": sleep} if sleep else {}),
     )
 
 
@@ -264,6 +234,9 @@ def connection_test(*, user: User | None) -> LushaConnection:
     connection.save(
         update_fields=["check_ok", "check_message", "usage_snapshot", "checked_at", "updated_at"]
     )
+    if connection.check_ok:
+        # Lusha's own count of credits used, for the ledger's reconciliation.
+        usage_check_record(usage=answer.data, when=connection.checked_at)
     logger.info(
         "Lusha connection checked (user %s): ok=%s", user.pk if user else "-", connection.check_ok
     )

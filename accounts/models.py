@@ -127,10 +127,26 @@ class Purpose(models.TextChoices):
     PUSHED_SIGNALS = "pushed_signals", "Pushed signals setup"
 
 
+class CallState(models.TextChoices):
+    """What became of a call (the values are the client's CALL_* constants)."""
+
+    SENT = "sent", "In flight"
+    ANSWERED = "answered", "Answered"
+    LOST = "lost", "Answer lost"
+    UNREADABLE = "unreadable", "Answer unreadable"
+
+
+# Lost and unreadable calls may have cost credits the ledger cannot know: up to credits_most.
+UNCERTAIN_STATES = (CallState.LOST, CallState.UNREADABLE)
+
+
 class ApiCall(models.Model):
     """The ledger: one row per HTTP attempt to Lusha, failed ones included.
 
-    Credits are what Lusha said it charged. No contact data and no key are ever stored here.
+    A billable call's row is written before it is sent ("in flight", with the most it can cost)
+    and completed with Lusha's answer; a row whose answer never came back is closed as "answer
+    lost" (accounts.ledger). Credits are what Lusha said it charged. No contact data and no key
+    are ever stored here.
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -153,6 +169,13 @@ class ApiCall(models.Model):
     credits_charged = models.PositiveIntegerField(default=0)
     rate_limits = models.JSONField(default=dict, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Ties the row written before the call to the record of its answer (and makes a write that
+    # is retried or replayed from the spool land once).
+    uid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    state = models.CharField(max_length=16, choices=CallState.choices, default=CallState.ANSWERED)
+    credits_most = models.PositiveIntegerField(null=True, blank=True)
+    chunk_id = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [
@@ -160,6 +183,8 @@ class ApiCall(models.Model):
             models.Index(fields=["purpose", "created_at"]),
             models.Index(fields=["list_id", "created_at"]),
             models.Index(fields=["job_id"]),
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["chunk_id"]),
         ]
 
     def __str__(self) -> str:
@@ -167,4 +192,9 @@ class ApiCall(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return not self.error_code
+        return not self.error_code and self.state == CallState.ANSWERED
+
+    @property
+    def uncertain(self) -> bool:
+        """Lusha may have charged for it, and the ledger cannot know how much."""
+        return self.state in UNCERTAIN_STATES

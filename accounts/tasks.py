@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from accounts.connection import connection_mode, connection_test
+from accounts.ledger import ledger_sweep as ledger_sweep_run
 
 
 @shared_task
@@ -11,3 +12,10 @@ def account_usage_refresh() -> None:
     schedule uses one every 15 minutes). Skipped while the portal is not configured."""
     if connection_mode() != "unconfigured":
         connection_test(user=None)
+
+
+@shared_task
+def ledger_sweep() -> None:
+    """Every 30 seconds: write the ledger records the database refused (kept in Redis), then
+    close as "answer lost" the calls in flight whose worker is gone."""
+    ledger_sweep_run()

@@ -94,7 +94,15 @@ class EnrichmentJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every runner at each claim and lease renewal: silence means no worker is on it.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    revived_at = models.DateTimeField(null=True, blank=True)  # the beat queued it again
+    # A chunk taken over from a worker that stopped mid-chunk: how often, and the last time.
+    takeovers = models.PositiveIntegerField(default=0)
+    worker_lost_at = models.DateTimeField(null=True, blank=True)
+    # Started for the whole list (not an import's or a selection's members): a second start of
+    # the same list for the same data points to this job instead of asking Lusha again.
+    whole_list = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["status", "heartbeat_at"])]
@@ -122,7 +130,8 @@ class ChunkStatus(models.TextChoices):
 
 
 class EnrichmentChunk(models.Model):
-    """Up to 100 records asked of Lusha in one request; claimed with a conditional UPDATE."""
+    """Up to 100 records asked of Lusha in one request; claimed with a conditional UPDATE and
+    worked under a lease its worker renews (lists/services/enrichment_leases.py)."""
 
     job = models.ForeignKey(EnrichmentJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
@@ -133,6 +142,12 @@ class EnrichmentChunk(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    lease_holder = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # What is left of the chunk after a partial pass (None: all of lusha_ids), and when to look
+    # again at records another job has in flight.
+    remaining_ids = models.JSONField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="unique_chunk_index")]
@@ -140,6 +155,27 @@ class EnrichmentChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.index} of job {self.job_id}"
+
+
+class RevealInFlight(models.Model):
+    """A record's field being asked of Lusha right now, held under one chunk's lease (`holder`
+    is the lease's holder name): no other job, whoever started it and from whichever list, asks for
+    it until the answer is in the store or the lease runs out."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    lusha_id = models.CharField(max_length=32)
+    field = models.CharField(max_length=32)
+    holder = models.CharField(max_length=32)
+    lease_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "lusha_id", "field"], name="unique_in_flight")
+        ]
+        indexes = [models.Index(fields=["holder"]), models.Index(fields=["lease_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.lusha_id} {self.field} held until {self.lease_until}"
 
 
 class Outcome(models.TextChoices):

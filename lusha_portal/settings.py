@@ -165,6 +165,7 @@ TEMPLATES = [
                 "accounts.context_processors.portal",
                 "signals.context_processors.signals_unread",
                 "spend.context_processors.budget_alerts",
+                "spend.reconcile.reconcile_alerts",
             ],
         },
     },
@@ -215,10 +216,22 @@ PROSPECTING_SELECT_ALL_CAP = env.int("PROSPECTING_SELECT_ALL_CAP", default=5000)
 
 # Enrichment: revealed data younger than this is "held" and never asked for again.
 ENRICH_FRESH_DAYS = env.int("ENRICH_FRESH_DAYS", default=90)
-# A chunk claimed this long ago by a worker that since vanished is claimed again.
-ENRICH_CHUNK_STALE_SECONDS = env.int("ENRICH_CHUNK_STALE_SECONDS", default=300)
+# A chunk is worked under a lease this long, renewed every third of it while its worker works
+# (even while Lusha takes seconds to answer); the chunk of a worker that stopped is taken over
+# once its lease runs out, and the beat revives a job nobody works on (every 10 s).
+ENRICH_LEASE_SECONDS = env.int("ENRICH_LEASE_SECONDS", default=15)
+# How long a job waits before looking again at records another job has in flight.
+ENRICH_IN_FLIGHT_WAIT_SECONDS = env.float("ENRICH_IN_FLIGHT_WAIT_SECONDS", default=2.0)
 # Runners (Celery tasks) that work one job's chunks side by side.
 ENRICH_PARALLEL_RUNNERS = env.int("ENRICH_PARALLEL_RUNNERS", default=4)
+
+# Ledger: a billable call still "in flight" this long after it was sent lost its worker; the
+# beat closes it as "answer lost" (a call with all its retries is one row per attempt, and an
+# attempt gives up after 35 s).
+LEDGER_ANSWER_LOST_SECONDS = env.int("LEDGER_ANSWER_LOST_SECONDS", default=120)
+# The managers are alerted (a banner and an email, once a month) when the ledger and Lusha's
+# own count of the credits used this month differ by more than this.
+LEDGER_RECONCILE_ALERT_CREDITS = env.int("LEDGER_RECONCILE_ALERT_CREDITS", default=50)
 
 # Lusha's push deliveries of signals (/signals/webhook/): the account's webhook secret (Lusha's
 # "account secret"); empty: the secret an admin fetched from the portal (signals.push_secret),
@@ -300,7 +313,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "enrichment-jobs-revive": {
         "task": "lists.tasks.revive_enrichment_jobs",
-        "schedule": 60,
+        "schedule": 10,
     },
     "imports-revive": {
         "task": "lists.tasks_imports.revive_imports",
@@ -313,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
     "add-all-runs-revive": {
         "task": "prospecting.tasks.revive_add_all_runs",
         "schedule": 120,
+    },
+    "ledger-sweep": {
+        "task": "accounts.tasks.ledger_sweep",
+        "schedule": 30,
     },
     "account-usage-refresh": {
         "task": "accounts.tasks.account_usage_refresh",

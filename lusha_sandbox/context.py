@@ -68,6 +68,11 @@ class Context:
     def requested(self, ids) -> None:
         self.state.stats.records_requested(self.path, ids)
 
+    def asked(self, ids, fields) -> None:
+        """This request asks to reveal `fields` of the records `ids` (for the per-key stats of
+        what was asked more than once)."""
+        self.state.stats.fields_asked(self.account.key, ids, sorted(fields))
+
     def billing(self, bill: Bill, results: int) -> dict:
         """Charge the bill and return the answer's `billing` object."""
         return {"creditsCharged": self.charge(bill), "resultsReturned": results}

@@ -126,6 +126,7 @@ def contacts_enrich(ctx: Context) -> dict:
     ids = ctx.body["ids"]
     ctx.requested(ids)
     reveal = _reveal(ctx)
+    ctx.asked(ids, reveal)
     results, failures, bill = [], [], Bill()
     for contact_id in dict.fromkeys(ids):
         contact = ctx.data.contact_by_id.get(contact_id)
@@ -146,6 +147,7 @@ def contacts_search_and_enrich(ctx: Context) -> dict:
     resolved = _resolve_contacts(ctx, items)
     single_failure(items, [f for _c, f in resolved])
     reveal = _reveal(ctx)
+    ctx.asked([c.id for c, _f in resolved if c is not None], reveal)
     results, bill = [], Bill()
     for item, (contact, failure) in zip(items, resolved, strict=True):
         if failure:
@@ -199,6 +201,7 @@ def companies_enrich(ctx: Context) -> dict:
     ids = ctx.body["ids"]
     ctx.requested(ids)
     reveal = set(ctx.body.get("reveal") or [])
+    ctx.asked(ids, {"company", *reveal})
     results, failures, bill = [], [], Bill()
     for company_id in dict.fromkeys(ids):
         company = ctx.data.company_by_id.get(company_id)
@@ -218,6 +221,7 @@ def companies_search_and_enrich(ctx: Context) -> dict:
     items = ctx.body["companies"]
     resolved = _resolve_companies(ctx, items)
     single_failure(items, [f for _c, f in resolved])
+    ctx.asked([c.id for c, _f in resolved if c is not None], {"company"})
     results, bill = [], Bill()
     for item, (company, failure) in zip(items, resolved, strict=True):
         if failure:

@@ -17,6 +17,8 @@ class Stats:
             self.peak: Counter[str] = Counter()
             self._recent: dict[str, deque] = {}
             self.records: dict[str, Counter[str]] = {}
+            # key -> field -> record id -> times that field of that record was asked for
+            self.fields: dict[str, dict[str, Counter[str]]] = {}
 
     def seen(self, path: str, now: float) -> None:
         """A request arrived (whatever becomes of it): count it and the per-second peak."""
@@ -39,6 +41,15 @@ class Stats:
         with self._lock:
             self.records.setdefault(path, Counter()).update(ids)
 
+    def fields_asked(self, key: str, ids, fields) -> None:
+        """A served reveal asked for these fields of these records (one count per mention):
+        what shows a client asking twice for what it was already given."""
+        ids = list(ids)
+        with self._lock:
+            by_field = self.fields.setdefault(key, {})
+            for name in fields:
+                by_field.setdefault(name, Counter()).update(ids)
+
     def snapshot(self) -> dict:
         with self._lock:
             return {
@@ -49,4 +60,11 @@ class Stats:
                     p: {str(s): n for s, n in c.items()} for p, c in self.statuses.items()
                 },
                 "recordsRequested": {p: dict(c) for p, c in self.records.items()},
+                "askedMoreThanOnce": {
+                    key: {
+                        name: {i: n for i, n in counts.items() if n > 1}
+                        for name, counts in by_field.items()
+                    }
+                    for key, by_field in self.fields.items()
+                },
             }

@@ -142,7 +142,13 @@ class LedgerFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         required=False,
         label="Outcome",
-        choices=[("", "Any"), ("ok", "Succeeded"), ("failed", "Failed")],
+        choices=[
+            ("", "Any"),
+            ("ok", "Succeeded"),
+            ("failed", "Failed"),
+            ("uncertain", "Answer lost or unreadable"),
+            ("in_flight", "In flight"),
+        ],
     )
     start = forms.DateField(required=False, label="From", widget=DateInput())
     end = forms.DateField(required=False, label="To", widget=DateInput())

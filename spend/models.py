@@ -155,3 +155,34 @@ class BudgetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"budget request {self.pk}: {self.credits} credits for user {self.user_id}"
+
+
+class UsageCheck(models.Model):
+    """Lusha's own count of the credits the account used, as one account check read it: what
+    the ledger is reconciled with (spend/reconcile.py)."""
+
+    checked_at = models.DateTimeField(db_index=True)
+    credits_used = models.FloatField()  # Lusha's `credits.used`: a number, possibly fractional
+    credits_total = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Lusha counted {self.credits_used} credits used at {self.checked_at}"
+
+
+class ReconcileAlert(models.Model):
+    """The month's alert that the ledger and Lusha's count differ past the threshold: raised
+    once a month, with the figures it was raised on."""
+
+    month = models.DateField(unique=True)
+    lusha = models.FloatField()
+    ledger = models.BigIntegerField()
+    lost_calls = models.PositiveIntegerField()
+    lost_most = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"reconciliation alert {self.month:%Y-%m}: {self.difference:+}"
+
+    @property
+    def difference(self) -> float:
+        return self.lusha - self.ledger

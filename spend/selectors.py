@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from accounts.models import ApiCall, Purpose, User
+from accounts.models import UNCERTAIN_STATES, ApiCall, CallState, Purpose, User
 from lists.models import EnrichmentJob, LeadList
 from spend.alerts import budget_percent
 from spend.budgets import month_of
@@ -343,7 +343,13 @@ def spend_of_user(*, user: User, today: datetime.date) -> MySpend:
 
 # ---- the ledger -------------------------------------------------------------------------------
 
-LEDGER_OUTCOMES = {"ok": Q(error_code=""), "failed": ~Q(error_code="")}
+LEDGER_OUTCOMES = {
+    "ok": Q(error_code="", state=CallState.ANSWERED),
+    "failed": ~Q(error_code=""),
+    # Lusha may have charged for these, and the ledger cannot know how much.
+    "uncertain": Q(state__in=UNCERTAIN_STATES),
+    "in_flight": Q(state=CallState.SENT),
+}
 
 
 def day_bounds(
@@ -391,8 +397,24 @@ def ledger_calls(
     return calls
 
 
-def ledger_credits_total(calls: QuerySet) -> int:
-    return calls.aggregate(total=Sum("credits_charged"))["total"] or 0
+@dataclass
+class LedgerTotals:
+    credits: int  # what Lusha said it charged
+    uncertain: int  # calls whose answer was lost or unreadable
+    uncertain_most: int  # the most those may have cost
+    in_flight: int
+
+
+def ledger_totals(calls: QuerySet) -> LedgerTotals:
+    """The page's sums: what was charged, and what lost answers may have cost on top."""
+    uncertain = Q(state__in=UNCERTAIN_STATES)
+    sums = calls.aggregate(
+        credits=Sum("credits_charged", default=0),
+        uncertain=Count("id", filter=uncertain),
+        uncertain_most=Sum("credits_most", filter=uncertain, default=0),
+        in_flight=Count("id", filter=Q(state=CallState.SENT)),
+    )
+    return LedgerTotals(**sums)
 
 
 def ledger_users() -> QuerySet:

@@ -46,12 +46,14 @@ def spend_daily_add(
 
 
 def spend_call_record(
-    *, user_id: int | None, list_id: int | None, purpose: str, credits: int, when
+    *, user_id: int | None, list_id: int | None, purpose: str, credits: int, when, calls: int = 1
 ) -> None:
     """Count one ledger row in its day's roll-up and its credits against the month's budgets
-    (in the ledger write's transaction, so the three never disagree)."""
+    (in the ledger write's transaction, so the three never disagree). A row written before its
+    call is sent counts its call then (`calls=1`, no credits) and its credits when the answer
+    completes it (`calls=0`)."""
     spend_daily_add(
-        when=when, user_id=user_id, list_id=list_id, purpose=purpose, calls=1, credits=credits
+        when=when, user_id=user_id, list_id=list_id, purpose=purpose, calls=calls, credits=credits
     )
     budget_spent_add(user_id=user_id, credits=credits, when=when)
 

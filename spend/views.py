@@ -23,10 +23,11 @@ from spend.forms import (
     dashboard_filters,
     filter_errors,
 )
+from spend.reconcile import reconciliation_of_days
 from spend.selectors import (
     jobs_most_expensive,
     ledger_calls,
-    ledger_credits_total,
+    ledger_totals,
     ledger_users,
     spend_by_list,
     spend_by_user,
@@ -91,6 +92,8 @@ def dashboard(request):
         "jobs": jobs_most_expensive(start=filters.start, end=filters.end, **scope),
         "saved": series.saved,
         "retention": retention_summary(),  # what the privacy retention purge removed
+        # The ledger against Lusha's own count, between the account checks in the range.
+        "reconciliation": reconciliation_of_days(filters.start, filters.end),
         "range_query": f"start={filters.start.isoformat()}&end={filters.end.isoformat()}",
         **_account_context(),
     }
@@ -135,7 +138,7 @@ def ledger(request):
         "errors": filter_errors(form),
         "page": page,
         "past_last": past_last,
-        "credits_total": ledger_credits_total(calls),
+        "totals": ledger_totals(calls),
         "query": query.urlencode(),
     }
     template = "spend/ledger.html#ledger-table" if request.htmx else "spend/ledger.html"
@@ -161,6 +164,9 @@ LEDGER_COLUMNS = (
     ("records_returned", "records returned"),
     ("credits_charged", "credits charged"),
     ("request_id", "lusha request id"),
+    ("state", "state"),
+    ("credits_most", "most it may have cost"),
+    ("note", "note"),
 )
 
 

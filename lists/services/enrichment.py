@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Purpose, User
 from lists.models import (
+    ChunkStatus,
     EnrichmentChunk,
     EnrichmentJob,
     EnrichmentOutcome,
@@ -34,6 +35,7 @@ from lists.models import (
     Outcome,
     PauseCause,
 )
+from lists.services.enrichment_leases import in_flight_expired_delete
 from lusha_portal.lusha.endpoints import MAX_RECORDS_PER_CALL, REVEAL_EMAILS, REVEAL_PHONES
 from privacy.services import suppressed_among
 from prospecting.models import Company, Contact, Kind
@@ -66,6 +68,19 @@ class EnrichmentPlan:
     suppressed_ids: dict[str, str] = field(default_factory=dict)
     # The most each record to ask for can cost: what the "enrich the ones that fit" offer adds.
     costs: dict[str, int] = field(default_factory=dict)
+
+
+class EnrichmentRunningError(Exception):
+    """The list is already being enriched for this data: `job` is the job to point to."""
+
+    def __init__(self, *, job: EnrichmentJob):
+        self.job = job
+        fields = " and ".join(job.reveal) or "firmographics"
+        who = job.created_by.get_username() if job.created_by else "a removed user"
+        super().__init__(
+            f"This list is already being enriched for {fields} (job {job.pk}, started by "
+            f"{who}): here it is. Nothing was started twice."
+        )
 
 
 def fresh_cutoff():
@@ -188,18 +203,29 @@ def enrichment_start(
 
     Raises BudgetExceededError, with the numbers, when the most the job can cost is more than
     the user's or the team's budget has left (`check_budget=False`: an import already under
-    way hands over its matches, and its chunks pause at the budget instead)."""
+    way hands over its matches, and its chunks pause at the budget instead), and
+    EnrichmentRunningError when the whole list is already being enriched for the same data (two
+    tabs, two teammates): the second start points to that job."""
     reveal = [f for f in CONTACT_FIELDS if f in reveal] if lead_list.kind == Kind.CONTACTS else []
+    whole_list = lusha_ids is None
+    if whole_list:
+        _running_job_refuse(lead_list, reveal)
     plan = enrichment_plan(lead_list=lead_list, reveal=reveal, lusha_ids=lusha_ids)
     if check_budget:
         budget_check(user_id=user.pk, credits=plan.max_credits, action="This enrichment")
     with transaction.atomic():
+        if whole_list:
+            # Two starts of one list at once queue on the list's row: the second sees the
+            # first's job once it is committed.
+            LeadList.objects.select_for_update().filter(pk=lead_list.pk).first()
+            _running_job_refuse(lead_list, reveal)
         job = EnrichmentJob.objects.create(
             lead_list=lead_list,
             created_by=user,
             kind=lead_list.kind,
             reveal=reveal,
             total=plan.total,
+            whole_list=whole_list,
         )
         chunks, index = [], 0
         for fields, ids in plan.groups.items():
@@ -226,6 +252,17 @@ def enrichment_start(
         len(chunks),
     )
     return job
+
+
+def _running_job_refuse(lead_list: LeadList, reveal: list[str]) -> None:
+    """Raise EnrichmentRunningError when a job for the whole list, not finished, already asks
+    for everything in `reveal` (a paused one too: resuming it is the way on)."""
+    jobs = lead_list.jobs.filter(
+        whole_list=True, status__in=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.PAUSED)
+    ).select_related("created_by")
+    for job in jobs.order_by("pk"):
+        if set(reveal) <= set(job.reveal):
+            raise EnrichmentRunningError(job=job)
 
 
 def _held_outcomes(job: EnrichmentJob, plan: EnrichmentPlan) -> None:
@@ -276,6 +313,12 @@ def _enqueue_runners(job_id: int, runners: int) -> None:
     one runner alone would use a fraction of the 25 requests a second Lusha allows."""
     for _ in range(max(1, runners)):
         job_enqueue(job_id)
+
+
+def _runners_for(job_id: int) -> int:
+    """As many runners as the job has chunks left, up to ENRICH_PARALLEL_RUNNERS."""
+    left = EnrichmentChunk.objects.filter(job_id=job_id).exclude(status=ChunkStatus.DONE)
+    return min(settings.ENRICH_PARALLEL_RUNNERS, left.count())
 
 
 def job_enqueue(job_id: int, *, countdown: float | None = None) -> None:
@@ -378,11 +421,15 @@ def enrichment_cancel(*, job: EnrichmentJob, user: User) -> bool:
 
 
 def enrichment_jobs_revive() -> int:
-    """Queue again the jobs whose worker or message was lost (a killed worker, a restarted
-    Redis), and the jobs whose quota pause is over. Returns how many were queued."""
+    """Queue again the jobs whose workers or messages were lost (a killed worker, a restarted
+    Redis), and the jobs whose quota pause is over. Returns how many were queued.
+
+    The beat runs it every 10 seconds: with leases of ENRICH_LEASE_SECONDS, a job whose workers
+    all died is taken over within about half a minute."""
     now = timezone.now()
-    # A running job's worker beats at every chunk; silence this long means it is gone.
-    quiet_since = now - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS)
+    # A worker on a job beats at every claim and every lease renewal; silence for a whole
+    # lease means nobody is on it. A job queued again waits a lease before the next time.
+    quiet_since = now - timedelta(seconds=settings.ENRICH_LEASE_SECONDS)
     pause_over = EnrichmentJob.objects.filter(
         status=JobStatus.PAUSED,
         paused_for__in=(PauseCause.QUOTA, PauseCause.TROUBLE, PauseCause.BUDGET),
@@ -392,10 +439,17 @@ def enrichment_jobs_revive() -> int:
     EnrichmentJob.objects.filter(pk__in=resumed, status=JobStatus.PAUSED).update(
         status=JobStatus.QUEUED, paused_for="", pause_reason="", resume_after=None
     )
-    lost = EnrichmentJob.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).filter(
-        Q(heartbeat_at__lt=quiet_since) | Q(heartbeat_at__isnull=True, created_at__lt=quiet_since)
+    lost = (
+        EnrichmentJob.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+        .filter(
+            Q(heartbeat_at__lt=quiet_since)
+            | Q(heartbeat_at__isnull=True, created_at__lt=quiet_since)
+        )
+        .filter(Q(revived_at__isnull=True) | Q(revived_at__lt=quiet_since))
     )
     job_ids = sorted(set(resumed) | set(lost.values_list("pk", flat=True)))
+    EnrichmentJob.objects.filter(pk__in=job_ids).update(revived_at=now)
     for job_id in job_ids:
-        job_enqueue(job_id)
+        _enqueue_runners(job_id, _runners_for(job_id))
+    in_flight_expired_delete()
     return len(job_ids)

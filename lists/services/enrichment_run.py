@@ -1,22 +1,29 @@
-"""Running enrichment jobs: workers claim a job's chunks with a conditional UPDATE, reserve the
-most a chunk can cost against the budgets, ask Lusha, and save what it answered.
+"""Running enrichment jobs: runners claim a job's chunks under a lease (enrichment_leases.py),
+hold the records' fields they will ask for so no other job asks for them at the same time,
+reserve the most the ask can cost against the budgets, ask Lusha, and save what it answered.
 
-Each answer goes to the ledger at once, in its own transaction (a worker killed before the
-results commit must not lose a charge Lusha made); then the revealed data, the outcomes and the
-counters are written in one transaction. A chunk held by a worker that died is claimed again
-after ENRICH_CHUNK_STALE_SECONDS: at most that one chunk is asked for twice. Planning, starting
-and people's controls are in lists/services/enrichment.py.
+Every call is in the ledger before it is sent and completed with its answer, in transactions of
+its own (accounts.ledger): a worker killed mid-call leaves a row the takeover closes as "answer
+lost". Then the revealed data, the outcomes and the counters are written in one transaction,
+only while the lease is still ours. A chunk is worked in passes: a pass asks for one set of
+fields (records another job revealed meanwhile need fewer, and are asked apart); records
+another job has in flight wait a moment and are then served from the store. A worker asked to
+stop finishes the call in flight and hands the rest back. Planning, starting and people's
+controls are in lists/services/enrichment.py.
 """
 
 from __future__ import annotations
 
 import logging
+import time as clock
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F, Min
 from django.utils import timezone
 
 from accounts.connection import lusha_client
@@ -37,19 +44,23 @@ from lists.services.enrichment import (
     record_price,
     saved_record,
 )
+from lists.services.enrichment_answers import answer_store, outcomes_of, privacy_record
+from lists.services.enrichment_leases import (
+    Lease,
+    chunk_claim,
+    chunk_release,
+    in_flight_claim,
+    in_flight_release,
+    lease_kept,
+)
 from lusha_portal.lusha.client import TASK_RETRY
-from lusha_portal.lusha.endpoints import REVEAL_EMAILS, REVEAL_PHONES
 from lusha_portal.lusha.errors import (
     LushaCreditsExhaustedError,
     LushaError,
-    LushaGdprBlockedError,
-    LushaNotFoundError,
     LushaPermanentError,
     LushaQuotaExhaustedError,
-    gdpr_blocked_reason,
 )
-from privacy.audit import audit_reveal
-from privacy.services import gdpr_blocks_record, suppressed_ids
+from privacy.services import suppressed_ids
 from prospecting.models import Company, Contact, Kind
 from spend.budgets import BudgetExceededError, budget_hold, month_of
 
@@ -58,9 +69,17 @@ logger = logging.getLogger(__name__)
 TROUBLE_PAUSE_SECONDS = 60
 
 
-def enrichment_job_run(*, job_id: int) -> None:
-    """Work through a job's chunks until none is left, the job pauses, or it is cancelled.
-    Safe to run twice, or in two workers at once: chunks are claimed one by one."""
+class WorkerStopping(Exception):
+    """The worker was asked to stop while a chunk waited between retries."""
+
+
+def _never() -> bool:
+    return False
+
+
+def enrichment_job_run(*, job_id: int, stopping: Callable[[], bool] = _never) -> None:
+    """Work through a job's chunks until none is left, the job pauses, it is cancelled, or the
+    worker is asked to stop (`stopping`). Safe to run twice, or in many workers at once."""
     started = EnrichmentJob.objects.filter(
         pk=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).update(status=JobStatus.RUNNING, heartbeat_at=timezone.now())
@@ -73,35 +92,228 @@ def enrichment_job_run(*, job_id: int) -> None:
         job = EnrichmentJob.objects.select_related("lead_list").get(pk=job_id)
         if job.status != JobStatus.RUNNING:
             return
-        chunk = _chunk_claim(job)
-        if chunk is None:
-            if not job.chunks.exclude(status=ChunkStatus.DONE).exists():
-                job_finish(job.pk)
-            return  # else another worker holds the last chunks
-        if not _chunk_process(job, chunk):
+        if stopping():
+            _hand_back(job.pk)
             return
+        lease = chunk_claim(job)
+        if lease is None:
+            _runner_done(job)
+            return
+        with lease_kept(lease):
+            if not _chunk_pass(job, lease, stopping):
+                return
 
 
-def _chunk_claim(job: EnrichmentJob) -> EnrichmentChunk | None:
-    """Take the next chunk nobody holds (or one held too long by a worker that vanished)."""
-    stale = timezone.now() - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS)
-    claimable = Q(status=ChunkStatus.PENDING) | Q(status=ChunkStatus.CLAIMED, claimed_at__lt=stale)
-    for chunk in job.chunks.filter(claimable).order_by("index")[:5]:
-        now = timezone.now()
-        taken = EnrichmentChunk.objects.filter(
-            pk=chunk.pk, status=chunk.status, claimed_at=chunk.claimed_at
-        ).update(status=ChunkStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
-        if taken:
-            EnrichmentJob.objects.filter(pk=job.pk).update(heartbeat_at=now)
-            chunk.refresh_from_db()
-            return chunk
-    return None
+def _hand_back(job_id: int) -> None:
+    """This worker is stopping: queue the job for whichever worker runs next."""
+    job_enqueue(job_id)
+    logger.info("enrichment job %s handed back by a worker that is stopping", job_id)
 
 
-def _chunk_release(chunk: EnrichmentChunk) -> None:
-    EnrichmentChunk.objects.filter(pk=chunk.pk, status=ChunkStatus.CLAIMED).update(
-        status=ChunkStatus.PENDING, claimed_at=None
+def _runner_done(job: EnrichmentJob) -> None:
+    """No chunk to claim: finish the job, come back for chunks waiting on another job's
+    answer, or leave the last chunks to the runners holding them."""
+    left = job.chunks.exclude(status=ChunkStatus.DONE)
+    if not left.exists():
+        job_finish(job.pk)
+        return
+    waiting = left.filter(status=ChunkStatus.PENDING).aggregate(at=Min("not_before"))["at"]
+    if waiting is not None:
+        # A task later rather than a runner asleep: it frees the worker for the very job
+        # whose answer this one waits for.
+        job_enqueue(job.pk, countdown=max(0.5, (waiting - timezone.now()).total_seconds()))
+
+
+# ---- one pass over a chunk -----------------------------------------------------------------------
+
+
+@dataclass
+class Pass:
+    """What one pass over a chunk does with its remaining records."""
+
+    fields: tuple[str, ...]  # what this pass asks Lusha for
+    ask: list[str]  # held in flight for us: to ask
+    held: list[str]  # the store has them fresh now
+    suppressed: dict[str, str]  # never sent (privacy)
+    rest: list[str]  # for a later pass: other fields, or in flight in another job
+    waiting_only: bool  # all of `rest` is in flight elsewhere
+
+
+def _chunk_pass(job: EnrichmentJob, lease: Lease, stopping: Callable[[], bool]) -> bool:
+    """Ask Lusha for one set of the chunk's records and save the answer. False when the job
+    paused or the worker is stopping.
+
+    The most the ask can cost is reserved against the budgets first and released only after
+    its charge is committed to the ledger: two jobs racing for the last credits cannot both
+    pass."""
+    plan = _pass_plan(job, lease)
+    most = len(plan.ask) * record_price(job.kind, plan.fields)
+    count = len(plan.ask)
+    try:
+        with budget_hold(
+            user_id=job.created_by_id,
+            credits=most,
+            action=f"The next {count} record{'s' if count != 1 else ''} of this job",
+        ):
+            answer, error = _ask(job, lease, plan, stopping)
+            _pass_commit(job, lease, plan, answer, error)
+    except BudgetExceededError as refused:
+        return _stop_for(job, lease, PauseCause.BUDGET, refused)
+    except _Stop as stop:
+        return _stop_for(job, lease, stop.cause, stop.error)
+    except WorkerStopping:
+        chunk_release(lease)
+        _hand_back(job.pk)
+        return False
+    return True
+
+
+def _pass_plan(job: EnrichmentJob, lease: Lease) -> Pass:
+    chunk = lease.chunk
+    remaining = chunk.remaining_ids if chunk.remaining_ids is not None else chunk.lusha_ids
+    # Privacy: someone suppressed after the job was planned is still never sent to Lusha.
+    suppressed = suppressed_ids(kind=job.kind, lusha_ids=remaining)
+    candidates = [i for i in remaining if i not in suppressed]
+    needs = _still_needed(job, candidates, tuple(chunk.reveal))
+    held = [i for i in candidates if i not in needs]
+    fields, group = _next_group(needs, tuple(chunk.reveal))
+    ours, theirs = in_flight_claim(lease, kind=job.kind, lusha_ids=group, fields=fields)
+    # Looked at again once held: a job that stored them a moment ago has let go of them.
+    now_needed = _still_needed(job, ours, fields)
+    ask = [i for i in ours if now_needed.get(i) == fields]
+    changed = [i for i in ours if now_needed.get(i) != fields]
+    in_flight_release(lease, lusha_ids=changed)
+    others = [i for i in needs if i not in set(group)]
+    if theirs:
+        logger.info(
+            "chunk %s: %s record(s) in flight in another job; they wait for its answer",
+            chunk.pk,
+            len(theirs),
+        )
+    return Pass(
+        fields=fields,
+        ask=ask,
+        held=held,
+        suppressed=suppressed,
+        rest=others + changed + theirs,
+        waiting_only=bool(theirs) and not others and not changed,
     )
+
+
+def _next_group(
+    needs: dict[str, tuple[str, ...]], planned: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The fields to ask in this pass and the records that lack exactly those: what the chunk
+    was planned for first, else the largest set."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for lusha_id, missing in needs.items():
+        groups.setdefault(missing, []).append(lusha_id)
+    if not groups:
+        return planned, []
+    fields = planned if planned in groups else max(groups, key=lambda key: len(groups[key]))
+    return fields, groups[fields]
+
+
+class _Stop(Exception):
+    def __init__(self, cause: str, error: LushaError):
+        self.cause, self.error = cause, error
+
+
+def _stoppable_sleep(stopping: Callable[[], bool]) -> Callable[[float], None]:
+    """The wait between retries, cut short when the worker is asked to stop: the attempt that
+    failed is already in the ledger, so nothing is lost by giving the chunk back."""
+
+    def sleep(seconds: float) -> None:
+        deadline = clock.monotonic() + seconds
+        while (left := deadline - clock.monotonic()) > 0:
+            if stopping():
+                raise WorkerStopping
+            clock.sleep(min(0.5, left))
+
+    return sleep
+
+
+def _ask(job: EnrichmentJob, lease: Lease, plan: Pass, stopping):
+    """Lusha's answer for the pass's records, or the permanent error they fail with. Raises
+    _Stop when the job must pause."""
+    if not plan.ask:
+        return None, None
+    client = lusha_client(
+        purpose=call_purpose(job, plan.fields),
+        user=job.created_by,
+        job_id=job.pk,
+        list_id=job.lead_list_id,
+        chunk_id=lease.chunk.pk,
+        retry=TASK_RETRY,
+        sleep=_stoppable_sleep(stopping),
+    )
+    try:
+        if job.kind == Kind.CONTACTS:
+            return client.contacts_enrich(plan.ask, reveal=list(plan.fields)), None
+        return client.companies_enrich(plan.ask), None
+    except LushaQuotaExhaustedError as quota:
+        raise _Stop(PauseCause.QUOTA, quota) from None
+    except LushaCreditsExhaustedError as credits:
+        raise _Stop(PauseCause.CREDITS, credits) from None
+    except LushaPermanentError as permanent:
+        return None, permanent  # these records fail with the reason; the job goes on
+    except LushaError as trouble:  # transient, and retries ran out
+        raise _Stop(PauseCause.TROUBLE, trouble) from None
+
+
+def _pass_commit(job: EnrichmentJob, lease: Lease, plan: Pass, answer, error) -> None:
+    """Save the pass in one transaction: the store always (Lusha was paid for it), the
+    outcomes and counters only while the lease is ours (else the worker that took the chunk
+    over records them), and the fields in flight let go of with it."""
+    outcomes = outcomes_of(job, plan.ask, answer, error)
+    outcomes.update({i: (Outcome.FAILED, reason) for i, reason in plan.suppressed.items()})
+    credits = answer.credits_charged if answer else 0
+    now = timezone.now()
+    if plan.rest:
+        wait = timedelta(seconds=settings.ENRICH_IN_FLIGHT_WAIT_SECONDS)
+        chunk_state = {
+            "status": ChunkStatus.PENDING,
+            "remaining_ids": plan.rest,
+            "not_before": now + wait if plan.waiting_only else None,
+            "claimed_at": None,
+            "lease_holder": "",
+            "lease_until": None,
+        }
+    else:
+        chunk_state = {"status": ChunkStatus.DONE, "remaining_ids": [], "lease_until": None}
+    with transaction.atomic():
+        answer_store(job, plan.fields, answer)
+        ours = EnrichmentChunk.objects.filter(pk=lease.chunk.pk, lease_holder=lease.holder)
+        if ours.update(**chunk_state):
+            privacy_record(job, plan.fields, outcomes)
+            outcomes_insert(
+                job.pk,
+                [(i, Outcome.FROM_STORE, "") for i in plan.held]
+                + [(i, o, r) for i, (o, r) in outcomes.items()],
+            )
+            counts = Counter(outcome for outcome, _ in outcomes.values())
+            EnrichmentJob.objects.filter(pk=job.pk).update(
+                from_store=F("from_store") + len(plan.held),
+                requested=F("requested") + len(plan.ask),
+                revealed=F("revealed") + counts[Outcome.REVEALED],
+                not_found=F("not_found") + counts[Outcome.NOT_FOUND],
+                failed=F("failed") + counts[Outcome.FAILED],
+                credits_spent=F("credits_spent") + credits,
+                heartbeat_at=now,
+            )
+            if plan.held:
+                saved_record(job, tuple(lease.chunk.reveal), len(plan.held))
+        else:
+            # Taken over while Lusha answered: the other worker records the outcomes, and
+            # what this job spent stays counted on it.
+            EnrichmentJob.objects.filter(pk=job.pk).update(
+                credits_spent=F("credits_spent") + credits
+            )
+            logger.warning("chunk %s: answered after it was taken over", lease.chunk.pk)
+        in_flight_release(lease)
+
+
+# ---- pausing ----------------------------------------------------------------------------------
 
 
 def _job_pause(
@@ -124,104 +336,9 @@ def _job_pause(
     logger.info("enrichment job %s paused (%s)", job_id, cause)
 
 
-def _chunk_process(job: EnrichmentJob, chunk: EnrichmentChunk) -> bool:
-    """Ask Lusha for one chunk and save everything it answered. False when the job paused.
-
-    The most the chunk can cost is reserved against the budgets first and released only after
-    its charge is committed to the ledger: two jobs racing for the last credits cannot both
-    pass."""
-    fields = tuple(chunk.reveal)
-    ids = _still_needed(job, chunk.lusha_ids, fields)
-    # Privacy: someone suppressed after the job was planned is still never sent to Lusha.
-    suppressed = suppressed_ids(kind=job.kind, lusha_ids=ids)
-    ids = [lusha_id for lusha_id in ids if lusha_id not in suppressed]
-    most = len(ids) * record_price(job.kind, fields)
-    try:
-        with budget_hold(
-            user_id=job.created_by_id,
-            credits=most,
-            action=f"The next {len(ids)} record{'s' if len(ids) != 1 else ''} of this job",
-        ):
-            return _chunk_ask(job, chunk, fields, ids, suppressed)
-    except BudgetExceededError as refused:
-        return _stop_for(job, chunk, PauseCause.BUDGET, refused)
-
-
-def _chunk_ask(
-    job: EnrichmentJob, chunk: EnrichmentChunk, fields, ids: list[str], suppressed=None
-) -> bool:
-    suppressed = suppressed or {}
-    held = [i for i in chunk.lusha_ids if i not in ids and i not in suppressed]
-    answer, error = None, None
-    if ids:
-        client = lusha_client(
-            purpose=call_purpose(job, fields),
-            user=job.created_by,
-            job_id=job.pk,
-            list_id=job.lead_list_id,
-            retry=TASK_RETRY,
-            # Every attempt is written to the ledger the moment it is answered (not with
-            # the results below): a worker killed between Lusha's answer and that commit
-            # must not lose a charge Lusha made. The budget hold outlives both writes.
-        )
-        try:
-            if job.kind == Kind.CONTACTS:
-                answer = client.contacts_enrich(ids, reveal=list(fields))
-            else:
-                answer = client.companies_enrich(ids)
-        except LushaQuotaExhaustedError as quota:
-            return _stop_for(job, chunk, PauseCause.QUOTA, quota)
-        except LushaCreditsExhaustedError as credits:
-            return _stop_for(job, chunk, PauseCause.CREDITS, credits)
-        except LushaPermanentError as permanent:
-            error = permanent  # this chunk's records fail with the reason; the job goes on
-        except LushaError as trouble:  # transient, and retries ran out
-            return _stop_for(job, chunk, PauseCause.TROUBLE, trouble)
-    outcomes = _outcomes(job, ids, answer, error)
-    outcomes.update({i: (Outcome.FAILED, reason) for i, reason in suppressed.items()})
+def _stop_for(job, lease: Lease, cause, error) -> bool:
     with transaction.atomic():
-        _store_answer(job, fields, answer)
-        _privacy_record(job, fields, outcomes)
-        outcomes_insert(
-            job.pk,
-            [(i, Outcome.FROM_STORE, "") for i in held]
-            + [(i, o, r) for i, (o, r) in outcomes.items()],
-        )
-        counts = Counter(outcome for outcome, _ in outcomes.values())
-        EnrichmentJob.objects.filter(pk=job.pk).update(
-            from_store=F("from_store") + len(held),
-            requested=F("requested") + len(ids),
-            revealed=F("revealed") + counts[Outcome.REVEALED],
-            not_found=F("not_found") + counts[Outcome.NOT_FOUND],
-            failed=F("failed") + counts[Outcome.FAILED],
-            credits_spent=F("credits_spent") + (answer.credits_charged if answer else 0),
-            heartbeat_at=timezone.now(),
-        )
-        EnrichmentChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.DONE)
-        if held:
-            saved_record(job, fields, len(held))
-    return True
-
-
-def _privacy_record(job: EnrichmentJob, fields, outcomes: dict[str, tuple[str, str]]) -> None:
-    """The audit row of what this chunk revealed, and Lusha's GDPR blocks (451) suppressed."""
-    gdpr_reason = gdpr_blocked_reason(job.kind)
-    gdpr_blocks_record(
-        kind=job.kind,
-        lusha_ids=[i for i, (_, reason) in outcomes.items() if reason == gdpr_reason],
-        user_id=job.created_by_id,
-        job_id=job.pk,
-        list_id=job.lead_list_id,
-    )
-    revealed = [i for i, (outcome, _) in outcomes.items() if outcome == Outcome.REVEALED]
-    audit_reveal(
-        job=job, lusha_ids=revealed, fields=list(fields) if job.kind == Kind.CONTACTS else []
-    )
-
-
-def _stop_for(job, chunk, cause, error) -> bool:
-    with transaction.atomic():
-        _chunk_release(chunk)
+        chunk_release(lease)
         if cause == PauseCause.BUDGET:
             reason = (
                 f"{error} A manager can raise the budget and resume the job; otherwise it "
@@ -249,109 +366,31 @@ def _next_month():
     return timezone.make_aware(datetime.combine(following, time.min))
 
 
-def _still_needed(job: EnrichmentJob, lusha_ids: list[str], fields: tuple[str, ...]) -> list[str]:
-    """Ids still lacking what this chunk asks for: another job may have revealed them since.
-    (What Lusha has was weighed when the job was planned; only freshness can change.)"""
+def _still_needed(
+    job: EnrichmentJob, lusha_ids: list[str], fields: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    """For each id still lacking some of `fields`, the fields it lacks: another job may have
+    revealed some of them since. (What Lusha has was weighed when the job was planned; only
+    freshness can change.)"""
+    if not lusha_ids:
+        return {}
     fresh_since = fresh_cutoff()
     if job.kind == Kind.COMPANIES:
-        held = Company.objects.filter(lusha_id__in=lusha_ids, enriched_at__gte=fresh_since)
-    else:
-        held = Contact.objects.filter(lusha_id__in=lusha_ids)
-        for field in fields:
-            held = held.filter(**{f"{field}_revealed_at__gte": fresh_since})
-    held_ids = set(held.values_list("lusha_id", flat=True))
-    return [lusha_id for lusha_id in lusha_ids if lusha_id not in held_ids]
-
-
-_ITEM_OUTCOMES = {
-    "NOT_FOUND": (Outcome.NOT_FOUND, "Lusha has no record for this id."),
-    "COMPLIANCE_RESTRICTED": (
-        Outcome.FAILED,
-        "Lusha cannot return this person's data: it is blocked under GDPR.",
-    ),
-    "ENRICH_FAILED": (Outcome.FAILED, "Lusha could not enrich this record."),
-}
-
-
-def _outcomes(job, ids, answer, error) -> dict[str, tuple[str, str]]:
-    """What became of each requested id, with a reason a salesperson can read."""
-    if error is not None:
-        kind = Outcome.NOT_FOUND if isinstance(error, LushaNotFoundError) else Outcome.FAILED
-        reason = str(error)
-        if isinstance(error, LushaGdprBlockedError):
-            reason = gdpr_blocked_reason(job.kind)
-        return {lusha_id: (kind, reason[:300]) for lusha_id in ids}
-    if answer is None:
-        return {}
-    results = {str(item.get("id")): item for item in answer.data.get("results") or [] if item}
-    outcomes = {}
-    for lusha_id in ids:
-        item = results.get(lusha_id)
-        if item is None:
-            outcomes[lusha_id] = (Outcome.NOT_FOUND, "Lusha did not return this record.")
-        elif isinstance(item.get("error"), dict):
-            code = str(item["error"].get("code") or "")
-            outcome, reason = _ITEM_OUTCOMES.get(code, (Outcome.FAILED, "Lusha refused it."))
-            message = str(item["error"].get("message") or "")
-            if code == "COMPLIANCE_RESTRICTED":
-                reason = gdpr_blocked_reason(job.kind)  # a company's data, or a person's
-            outcomes[lusha_id] = (
-                outcome,
-                (reason if code in _ITEM_OUTCOMES else message or reason)[:300],
-            )
-        elif job.kind == Kind.COMPANIES or item.get("emails") or item.get("phones"):
-            outcomes[lusha_id] = (Outcome.REVEALED, "")
-        else:
-            outcomes[lusha_id] = (Outcome.NOT_FOUND, "Lusha found no email or phone to reveal.")
-    return outcomes
-
-
-def _store_answer(job: EnrichmentJob, fields: tuple[str, ...], answer) -> None:
-    """Put what Lusha revealed into the shared store, so nobody pays for it again."""
-    if answer is None:
-        return
-    items = [
-        item
-        for item in answer.data.get("results") or []
-        if item and item.get("id") and not isinstance(item.get("error"), dict)
-    ]
-    if not items:
-        return
-    now = timezone.now()
-    if job.kind == Kind.COMPANIES:
-        columns = {"enrichment": lambda item: item, "enriched_at": lambda item: now}
-        _update_many(Company, columns, items)
-        return
-    columns = {"updated_at": lambda item: now}
-    if REVEAL_EMAILS in fields:
-        columns["emails"] = lambda item: list(item.get("emails") or [])
-        columns["emails_revealed_at"] = lambda item: now
-    if REVEAL_PHONES in fields:
-        columns["phones"] = lambda item: list(item.get("phones") or [])
-        columns["phones_revealed_at"] = lambda item: now
-    _update_many(Contact, columns, items)
-
-
-def _update_many(model, columns: dict, items: list[dict]) -> None:
-    """One UPDATE statement run for many rows (executemany): a chunk's 100 records in one
-    round of the driver, where 100 ORM updates, or one bulk_update's CASE over JSON, take
-    about ten times longer."""
-    meta = model._meta
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(meta.get_field(name).column)} = %s" for name in columns
-    )
-    # Only the model's own table and column names go into the statement; values are parameters.
-    statement = (
-        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {connection.ops.quote_name(meta.get_field('lusha_id').column)} = %s"
-    )
-    rows = [
-        [
-            meta.get_field(name).get_db_prep_value(value(item), connection, prepared=False)
-            for name, value in columns.items()
-        ]
-        + [str(item["id"])]
-        for item in items
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(statement, rows)
+        held = set(
+            Company.objects.filter(
+                lusha_id__in=lusha_ids, enriched_at__gte=fresh_since
+            ).values_list("lusha_id", flat=True)
+        )
+        return {i: fields for i in lusha_ids if i not in held}
+    columns = [f"{name}_revealed_at" for name in fields]
+    revealed = {
+        row[0]: dict(zip(fields, row[1:], strict=True))
+        for row in Contact.objects.filter(lusha_id__in=lusha_ids).values_list("lusha_id", *columns)
+    }
+    needs = {}
+    for lusha_id in lusha_ids:
+        at = revealed.get(lusha_id, {})
+        missing = tuple(name for name in fields if not (at.get(name) and at[name] >= fresh_since))
+        if missing:
+            needs[lusha_id] = missing
+    return needs

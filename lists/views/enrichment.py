@@ -1,17 +1,22 @@
 """Enriching a list: the cost preview, starting a job, its progress, pause/resume/cancel."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import UNCERTAIN_STATES, ApiCall
 from accounts.permissions import EVERYONE, role_required
-from lists.models import EnrichmentJob, Outcome, PauseCause
+from lists.models import EnrichmentJob, JobStatus, Outcome, PauseCause
 from lists.selectors import list_for_user, lists_visible
 from lists.services.enrichment import (
     CONTACT_FIELDS,
+    EnrichmentRunningError,
     enrichment_cancel,
     enrichment_pause,
     enrichment_plan,
@@ -62,6 +67,9 @@ def enrich(request, list_id: int):
         except BudgetExceededError as refused:
             context = _enrich_context(request, lead_list, reveal, refused=str(refused))
             return render(request, "lists/enrich.html", context, status=409)
+        except EnrichmentRunningError as running:
+            messages.info(request, str(running))
+            return redirect("lists:job", job_id=running.job.pk)
         return redirect("lists:job", job_id=job.pk)
     chosen = "preview" in request.GET or "reveal" in request.GET
     reveal = _reveal_from(request.GET, lead_list) if chosen else ["emails"]
@@ -106,6 +114,23 @@ def _job_for(user, job_id: int) -> EnrichmentJob:
     return job
 
 
+def _worker_state(job) -> dict:
+    """What the job page says of the workers: a job nobody has reported on for a whole lease
+    (its worker may have stopped: the beat revives it), a chunk taken over from a worker that
+    stopped, and the calls whose answer was lost with the most they may have cost."""
+    lost = ApiCall.objects.filter(job_id=job.pk, state__in=UNCERTAIN_STATES).aggregate(
+        calls=Count("id"), most=Sum("credits_most", default=0)
+    )
+    quiet_seconds = 0
+    if job.status == JobStatus.RUNNING and job.heartbeat_at:
+        quiet_seconds = int((timezone.now() - job.heartbeat_at).total_seconds())
+    return {
+        "quiet_seconds": quiet_seconds if quiet_seconds > settings.ENRICH_LEASE_SECONDS else 0,
+        "lost_calls": lost["calls"],
+        "lost_most": lost["most"],
+    }
+
+
 def _job_context(job):
     reasons = (
         job.outcomes.filter(outcome__in=(Outcome.FAILED, Outcome.NOT_FOUND))
@@ -115,7 +140,11 @@ def _job_context(job):
     counted: dict[str, int] = {}
     for reason in reasons[:5000]:
         counted[reason] = counted.get(reason, 0) + 1
-    return {"job": job, "reasons": sorted(counted.items(), key=lambda item: -item[1])[:8]}
+    return {
+        "job": job,
+        "reasons": sorted(counted.items(), key=lambda item: -item[1])[:8],
+        "workers": _worker_state(job),
+    }
 
 
 @role_required(*EVERYONE)

@@ -3,6 +3,8 @@
 It takes a slot from the shared rate limiter, sends the request with the key read at call
 time, turns the answer into typed data or a LushaError, retries what is transient with
 backoff, and reports every attempt (failed ones too) to the ledger recorder it was given.
+A billable attempt is first handed to the opener (its ledger row, in flight) and is not sent
+when that fails; its record then says whether the answer was read, lost or unreadable.
 It knows nothing of Django models or views: the portal hands it credentials and a recorder.
 """
 
@@ -14,19 +16,23 @@ import random
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import requests
+import urllib3
 from django.views.decorators.debug import sensitive_variables
 
 from lusha_portal.lusha import endpoints as ep
 from lusha_portal.lusha.errors import (
     LushaConnectionError,
     LushaError,
+    LushaImpossibleAnswerError,
+    LushaLedgerUnavailableError,
     LushaMalformedResponseError,
     LushaQuotaExhaustedError,
     LushaRedirectError,
@@ -35,6 +41,8 @@ from lusha_portal.lusha.errors import (
     error_for_status,
     quota_reset_text,
 )
+from lusha_portal.lusha.figures import ImpossibleFigure, answer_figures
+from lusha_portal.lusha.pricing import request_most_credits
 from lusha_portal.lusha.ratelimit import RedisRateLimiter
 from lusha_portal.lusha.types import (
     AccountSecret,
@@ -72,11 +80,23 @@ class CallContext:
     job_id: int | None = None
     list_id: int | None = None
     search_id: int | None = None
+    chunk_id: int | None = None  # the enrichment chunk whose records are asked
+
+
+# What became of an attempt, for the ledger: in flight (written before it is sent), answered
+# (an answer was read, success or error, or nothing was sent at all), lost (sent, and no answer
+# was read: a timeout, a dropped connection, a worker that died) or unreadable (a 2xx answer
+# that could not be used). Lost and unreadable calls may have cost up to `credits_most`.
+CALL_SENT = "sent"
+CALL_ANSWERED = "answered"
+CALL_LOST = "lost"
+CALL_UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One HTTP attempt, for the ledger. Holds no contact data and no key."""
+    """One HTTP attempt, for the ledger. Holds no contact data and no key. `uid` ties the row
+    written before a billable call is sent to the record of its answer."""
 
     context: CallContext
     endpoint: str
@@ -91,6 +111,10 @@ class CallRecord:
     rate_limits: dict[str, int]
     error_code: str = ""
     request_id: str = ""
+    uid: str = ""
+    state: str = CALL_ANSWERED
+    credits_most: int | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +224,7 @@ class LushaClient:
         limiter: RedisRateLimiter,
         context: CallContext,
         recorder: Recorder | None = None,
+        opener: Recorder | None = None,
         retry: RetryPolicy = WEB_RETRY,
         timeout: tuple[float, float] = (5, 30),
         sleep: Callable[[float], None] = time.sleep,
@@ -208,6 +233,7 @@ class LushaClient:
         self.limiter = limiter
         self.context = context
         self.recorder = recorder
+        self.opener = opener  # writes a billable attempt's ledger row before it is sent
         self.retry = retry
         self.timeout = timeout
         self.sleep = sleep
@@ -552,8 +578,12 @@ class LushaClient:
     @sensitive_variables()
     def _attempt(self, endpoint, path, body, params, records, attempt) -> LushaAnswer | LushaError:
         base_url, api_key = self.credentials()
+        sent = self._record_sent(endpoint, path, attempt, body, records)
+        if isinstance(sent, LushaError):
+            return sent  # not sent: a call nobody could account for is a call not made
         started = time.monotonic()
         response = None
+        lost = False  # sent, and no answer read
         try:
             response = _session().request(
                 endpoint.method,
@@ -569,22 +599,24 @@ class LushaClient:
                 # Never: requests would send the api_key header on to wherever a 3xx points.
                 allow_redirects=False,
             )
-        except requests.Timeout:
+        except requests.Timeout as timeout:
             outcome: LushaAnswer | LushaError = LushaTimeoutError()
-        except requests.RequestException:
+            lost = not isinstance(timeout, requests.ConnectTimeout)
+        except requests.RequestException as failure:
             # Not logged with the exception: requests' messages can carry the request's headers.
             outcome = LushaConnectionError()
+            lost = _may_have_arrived(failure)
         except UnicodeEncodeError:
             # A key pasted with a character no HTTP header can carry (a curly quote or a long
             # dash from a document): nothing was sent, and only a new key helps.
             outcome = LushaUnauthorizedError(KEY_NOT_SENDABLE)
         else:
-            outcome = self._read(response)
+            outcome = self._read(endpoint, response)
         duration_ms = int((time.monotonic() - started) * 1000)
-        self._record(endpoint, path, attempt, response, duration_ms, records, outcome)
+        self._record(sent, response, duration_ms, outcome, lost)
         return outcome
 
-    def _read(self, response: requests.Response) -> LushaAnswer | LushaError:
+    def _read(self, endpoint: ep.Endpoint, response: requests.Response) -> LushaAnswer | LushaError:
         rate_limits = _rate_limits(response.headers)
         self._note_quotas(rate_limits, response.headers)
         try:
@@ -596,20 +628,16 @@ class LushaClient:
         if 200 <= response.status_code < 300:
             if not isinstance(body, dict):
                 return LushaMalformedResponseError(status=response.status_code)
-            billing = body.get(ep.BILLING) if isinstance(body.get(ep.BILLING), dict) else {}
-            credits = billing.get(ep.CREDITS_CHARGED, body.get(ep.LEGACY_CREDITS_CHARGED, 0))
-            results = body.get("results")
-            returned = billing.get(
-                ep.RESULTS_RETURNED, len(results) if isinstance(results, list) else 0
-            )
             try:
-                credits, returned = int(credits or 0), int(returned or 0)
-            except (TypeError, ValueError):  # a figure that is no number: unreadable, not a crash
-                return LushaMalformedResponseError(status=response.status_code)
+                figures = answer_figures(endpoint, body)
+            except ImpossibleFigure as impossible:
+                return LushaImpossibleAnswerError(
+                    impossible.message, status=response.status_code, detail=str(impossible)
+                )
             return LushaAnswer(
                 data=body,
-                credits_charged=credits,
-                records_returned=returned,
+                credits_charged=figures.credits_charged,
+                records_returned=figures.records_returned,
                 rate_limits=rate_limits,
                 request_id=str(body.get(ep.REQUEST_ID, "")),
             )
@@ -663,34 +691,81 @@ class LushaClient:
                 "hourly", seconds_until_reset=_seconds_until_next("hourly")
             )
 
-    def _record(self, endpoint, path, attempt, response, duration_ms, records, outcome) -> None:
-        if self.recorder is None:
-            return
-        answered = isinstance(outcome, LushaAnswer)
+    # ---- the ledger hooks -------------------------------------------------------------------
+
+    def _record_sent(self, endpoint, path, attempt, body, records) -> CallRecord | LushaError:
+        """The attempt as the ledger first sees it: written before a billable call is sent (who,
+        why, what is asked, the most it can cost), so a worker that dies mid-call leaves it."""
+        most = request_most_credits(endpoint, body, records) if endpoint.billable else None
         record = CallRecord(
             context=self.context,
             endpoint=endpoint.name,
             method=endpoint.method,
             path=path,
             attempt=attempt,
+            status=None,
+            duration_ms=0,
+            records_requested=records,
+            records_returned=0,
+            credits_charged=0,
+            rate_limits={},
+            uid=uuid.uuid4().hex,
+            state=CALL_SENT,
+            credits_most=most,
+        )
+        if self.opener is None or not endpoint.billable:
+            return record
+        try:
+            self.opener(record)
+        except Exception:
+            logger.exception("no ledger row for a Lusha call (%s): not sent", endpoint.name)
+            return LushaLedgerUnavailableError()
+        return record
+
+    def _record(self, sent: CallRecord, response, duration_ms, outcome, lost: bool) -> None:
+        """Complete the attempt's ledger record with what became of it."""
+        if self.recorder is None:
+            return
+        answered = isinstance(outcome, LushaAnswer)
+        state, note = CALL_ANSWERED, ""
+        if not answered and response is not None and 200 <= response.status_code < 300:
+            state, note = CALL_UNREADABLE, outcome.detail or "The answer was not JSON."
+        elif lost:
+            state, note = CALL_LOST, "Sent, but no answer was read (it timed out or broke off)."
+        record = replace(
+            sent,
             status=response.status_code if response is not None else None,
             duration_ms=duration_ms,
-            records_requested=records,
             records_returned=outcome.records_returned if answered else 0,
             credits_charged=outcome.credits_charged if answered else 0,
             rate_limits=(_rate_limits(response.headers).as_dict() if response is not None else {}),
             error_code="" if answered else outcome.code,
             request_id=outcome.request_id if answered else "",
+            state=state,
+            note=note[:200],
         )
         try:
             self.recorder(record)
         except Exception:
-            # The call happened and may have cost credits: losing its record is bad, but
-            # failing the caller's work over a ledger hiccup would lose the answer too.
-            logger.exception("could not record a Lusha call to the ledger (%s)", endpoint.name)
+            # The recorder keeps what it cannot write (accounts.ledger), so this is the last
+            # resort: the caller's work goes on, and the record is in the log for an admin.
+            logger.exception("could not record a Lusha call to the ledger (%s)", record)
+
+
+def _may_have_arrived(failure: requests.RequestException) -> bool:
+    """Whether a request that failed may still have reached Lusha (and been charged): not when
+    the connection was never made."""
+    if isinstance(failure, requests.ConnectTimeout):
+        return False
+    reason = getattr(failure.args[0], "reason", None) if failure.args else None
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 __all__ = [
+    "CALL_ANSWERED",
+    "CALL_LOST",
+    "CALL_SENT",
+    "CALL_UNREADABLE",
     "TASK_RETRY",
     "WEB_RETRY",
     "CallContext",

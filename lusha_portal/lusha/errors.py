@@ -128,6 +128,17 @@ class LushaRedirectError(LushaPermanentError):
     )
 
 
+class LushaImpossibleAnswerError(LushaPermanentError):
+    """A 2xx answer whose figures cannot be right (negative credits, a total that is no number,
+    an id that is no id): nothing of it is used, and the ledger keeps the call with the most it
+    may have cost. Asking again would most likely get the same answer, so it is not retried."""
+
+    default_message = (
+        "Lusha's answer could not be used: its figures cannot be right. Nothing from it was "
+        "saved; the call is in the ledger with the most it may have cost."
+    )
+
+
 # ---- transient -----------------------------------------------------------------------------
 
 
@@ -166,6 +177,16 @@ class LushaConnectionError(LushaTransientError):
 
 class LushaMalformedResponseError(LushaTransientError):
     default_message = "Lusha sent an answer the portal could not read; trying again shortly."
+
+
+class LushaLedgerUnavailableError(LushaTransientError):
+    """Neither the database nor Redis could take the ledger row a billable call needs before it
+    is sent, so the call was not sent (it would have been a charge nobody could account for)."""
+
+    default_message = (
+        "The portal could not record this call to Lusha in its ledger, so it did not make it; "
+        "trying again shortly."
+    )
 
 
 _BY_STATUS: dict[int, type[LushaError]] = {

@@ -48,12 +48,12 @@ def _broker_pools_forget():
 def test_a_job_survives_a_redis_restart_and_finishes_once_revived(
     bob, sandbox, settings, own_redis
 ):
-    settings.ENRICH_CHUNK_STALE_SECONDS = 3
+    settings.ENRICH_LEASE_SECONDS = 3
     lead_list = sandbox_contacts_list(bob, pages=8)
     sandbox.faults(latencyMs=400, paths=[ENRICH])
     worker = None
     try:
-        worker = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
+        worker = start_worker(ENRICH_LEASE_SECONDS="3")
         job = enrichment_start(lead_list=lead_list, reveal=["emails", "phones"], user=bob)
         assert job.chunks.count() >= 4
         wait_for(lambda: job.chunks.filter(status="done").exists(), 90, "a first chunk")

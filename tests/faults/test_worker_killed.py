@@ -33,14 +33,14 @@ def answered(sandbox) -> int:
 def test_a_worker_killed_before_committing_an_answer_leaves_its_charge_in_the_ledger(
     bob, sandbox, settings
 ):
-    settings.ENRICH_CHUNK_STALE_SECONDS = 3
+    settings.ENRICH_LEASE_SECONDS = 3
     lead_list = sandbox_contacts_list(bob, pages=4)
     charged_before = sandbox.stats()["creditsCharged"]
     first = second = None
     try:
         with second_connection() as other:
             other.execute(f"SELECT 1 FROM {Contact._meta.db_table} FOR UPDATE")  # noqa: S608
-            first = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
+            first = start_worker(ENRICH_LEASE_SECONDS="3")
             job = enrichment_start(lead_list=lead_list, reveal=["emails", "phones"], user=bob)
             assert job.chunks.count() >= 2
             wait_for(
@@ -54,7 +54,7 @@ def test_a_worker_killed_before_committing_an_answer_leaves_its_charge_in_the_le
         # The locks are gone with the second connection; the killed worker never committed.
         assert not job.chunks.filter(status="done").exists()
 
-        second = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
+        second = start_worker(ENRICH_LEASE_SECONDS="3")
 
         # What beat does every minute.
         wait_for_job_done(job.pk, 120, "the job to finish on the second worker")

@@ -223,7 +223,7 @@ def test_a_job_whose_worker_went_quiet_is_queued_again(bob, sandbox, settings, s
     lead_list = contacts_list(bob, size=10)
     job = enrichment_start(lead_list=lead_list, reveal=["emails"], user=bob)
     assert enrichment_jobs_revive() == 0, "a fresh job is left alone"
-    quiet = timezone.now() - timedelta(seconds=settings.ENRICH_CHUNK_STALE_SECONDS + 1)
+    quiet = timezone.now() - timedelta(seconds=settings.ENRICH_LEASE_SECONDS + 1)
     EnrichmentJob.objects.filter(pk=job.pk).update(
         status=status, heartbeat_at=quiet, created_at=quiet
     )

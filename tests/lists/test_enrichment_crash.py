@@ -19,7 +19,7 @@ ENRICH = "/v3/contacts/enrich"
 
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbox, settings):
-    settings.ENRICH_CHUNK_STALE_SECONDS = 3
+    settings.ENRICH_LEASE_SECONDS = 3
     client = lusha_client(purpose=Purpose.PROSPECTING_SEARCH)
     previews = []
     for page in range(8):
@@ -35,7 +35,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
     )
     sandbox.faults(latencyMs=500, paths=[ENRICH])
     charged_before = sandbox.stats()["creditsCharged"]
-    first = start_worker(ENRICH_CHUNK_STALE_SECONDS="3", ENRICH_PARALLEL_RUNNERS="1")
+    first = start_worker(ENRICH_LEASE_SECONDS="3", ENRICH_PARALLEL_RUNNERS="1")
     second = None
     try:
         job = enrichment_start(lead_list=lead_list, reveal=["emails", "phones"], user=bob)
@@ -48,7 +48,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one_chunk(bob, sandbo
         job.refresh_from_db()
         assert job.status == JobStatus.RUNNING, "the job outlives its worker"
 
-        second = start_worker(ENRICH_CHUNK_STALE_SECONDS="3")
+        second = start_worker(ENRICH_LEASE_SECONDS="3")
 
         # What beat does every minute.
         wait_for_job_done(job.pk, 120, "the job to finish on the second worker")

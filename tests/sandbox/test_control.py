@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from tests.sandbox.conftest import prospect_contacts
+from tests.sandbox.conftest import prospect_companies, prospect_contacts
 
 TYPES = "/v3/contacts/signals/types"
 
@@ -46,6 +46,26 @@ def test_stats_count_requests_per_path_and_the_records_asked_for(lusha, control)
     assert asked[ids[0]] - old.get(ids[0], 0) == 1
 
 
+def test_stats_count_per_key_each_field_of_a_record_asked_for_more_than_once(lusha, control, key):
+    ids = [p["id"] for p in prospect_contacts(lusha, size=10)]
+    lusha.post("/v3/contacts/enrich", {"ids": ids[:3], "reveal": ["emails"]})
+    lusha.post("/v3/contacts/enrich", {"ids": ids[2:4], "reveal": ["emails", "phones"]})
+    lusha.post("/v3/contacts/enrich", {"ids": ids[3:5], "reveal": ["phones"]})
+    other = lusha.with_key(f"{key}-other")
+    other.post("/v3/contacts/enrich", {"ids": ids[:1], "reveal": ["emails"]})
+    again = control.stats()["askedMoreThanOnce"]
+    # emails: ids[2] twice; phones: ids[3] twice. Another key asking is not "again".
+    assert again[key] == {"emails": {ids[2]: 2}, "phones": {ids[3]: 2}}
+    assert again[f"{key}-other"] == {"emails": {}}
+
+
+def test_stats_count_companies_enriched_again(lusha, control, key):
+    ids = [c["id"] for c in prospect_companies(lusha, size=10)]
+    lusha.post("/v3/companies/enrich", {"ids": ids[:2]})
+    lusha.post("/v3/companies/enrich", {"ids": ids[1:3]})
+    assert control.stats()["askedMoreThanOnce"][key] == {"company": {ids[1]: 2}}
+
+
 def test_stats_show_the_busiest_second_per_path(sandbox_url, lusha, control):
     control.reset()
     for _ in range(5):
@@ -61,6 +81,7 @@ def test_reset_zeroes_the_counters(lusha, control):
     assert stats["creditsChargedByKey"] == {}
     assert stats["requests"] == {}
     assert stats["recordsRequested"] == {}
+    assert stats["askedMoreThanOnce"] == {}
     assert lusha.get(TYPES).headers["x-daily-usage"] == "1"
 
 

@@ -101,3 +101,13 @@ def test_a_large_ledger_streams_in_several_pieces(client_for, mona, bob):
 def test_bdrs_cannot_export_the_ledger(client_for, bob, calls):
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
         assert client_for(bob).get("/spend/ledger.csv", **headers).status_code == 403
+
+
+def test_the_csv_says_which_calls_lost_their_answer_and_the_most_they_may_have_cost(
+    client_for, mona, bob
+):
+    ApiCallFactory(user=bob, state="lost", credits_charged=0, credits_most=600,
+                   note="The worker stopped before Lusha's answer was read.")  # fmt: skip
+    rows = export(client_for(mona), {"outcome": "uncertain"})
+    assert rows[0][-3:] == ["state", "most it may have cost", "note"]
+    assert rows[1][-3:] == ["lost", "600", "The worker stopped before Lusha's answer was read."]

@@ -59,3 +59,42 @@ def test_the_ledger_pages_fifty_rows_at_a_time(client_for, mona, bob):
     last = client.get("/spend/ledger/", {"page": 3}).content.decode()
     assert "Page 3 of 3" in last
     assert last.count("<tr>") == 20 + 1  # 20 rows and the header
+
+
+@pytest.fixture
+def lost(bob):
+    ApiCallFactory(
+        user=bob, purpose="contact_enrichment", endpoint="contacts.enrich", http_status=None,
+        state="lost", credits_charged=0, records_returned=0, credits_most=600, job_id=7,
+        note="The worker stopped mid-call; another worker took over the chunk.",
+    )  # fmt: skip
+    ApiCallFactory(
+        user=bob, purpose="prospecting_search", state="unreadable", credits_charged=0,
+        credits_most=2, error_code="LushaImpossibleAnswerError", note="pagination.total=-300",
+    )  # fmt: skip
+    ApiCallFactory(user=bob, purpose="email_reveal", state="sent", credits_charged=0,
+                   credits_most=100, http_status=None)  # fmt: skip
+
+
+def test_calls_whose_answer_was_lost_show_as_such_with_the_most_they_may_have_cost(
+    client_for, mona, calls, lost
+):
+    page = client_for(mona).get("/spend/ledger/").content.decode()
+    assert "<strong>2</strong> calls whose answer was lost or unreadable" in page
+    assert "may have cost up to <strong>602</strong> more" in page
+    assert "1 in flight right now" in page
+    assert "Answer lost</span>" in page
+    assert "another worker took over the chunk" in page
+    assert "Answer unreadable</span>" in page
+    assert "up to 600" in page
+    assert "In flight</span>" in page
+
+
+def test_the_ledger_filters_the_calls_whose_answer_was_lost(client_for, mona, calls, lost):
+    client = client_for(mona)
+    page = client.get("/spend/ledger/", {"outcome": "uncertain"}).content.decode()
+    assert "<strong>2</strong> calls, <strong>0</strong> credits charged" in page
+    page = client.get("/spend/ledger/", {"outcome": "in_flight"}).content.decode()
+    assert "<strong>1</strong> call," in page
+    page = client.get("/spend/ledger/", {"outcome": "ok"}).content.decode()
+    assert "<strong>4</strong> calls" in page, "a lost answer is not a success"
