@@ -16,6 +16,16 @@
     }
   });
 
+  // <div hx-trigger="every 2s" data-poll-when-visible>: polls only while the tab is in view. (An
+  // htmx trigger filter would do it, but htmx evaluates filters with Function(), which the
+  // policy forbids.)
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (document.hidden && source && source.hasAttribute("data-poll-when-visible")) {
+      event.preventDefault();
+    }
+  });
+
   // <input type="checkbox" data-select-all="ids">: ticks every box named "ids" in its form.
   document.addEventListener("change", function (event) {
     var box = event.target;

@@ -8,7 +8,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from lists.models import LeadList, LeadListMember
+from lists.services.enrichment import enrichment_start
 from prospecting.models import Contact
+from tests.lists.test_enrichment import contacts_list
 
 PAGES = [
     "/",
@@ -111,5 +113,20 @@ def test_what_was_inline_works_from_the_portals_script(
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Remove the key").click()
     expect(page.get_by_text("The Lusha key was removed.")).to_be_visible()
+    assert violations(page) == []
+    assert console == []
+
+
+def test_a_running_jobs_progress_polls_with_nothing_blocked(
+    page: Page, live_server, sandbox, alice, sign_in
+):
+    # htmx would evaluate a trigger filter ("only while the tab is visible") with Function(),
+    # which the policy forbids: portal.js holds the poll back while the tab is hidden instead.
+    console = watch_policy(page)
+    job = enrichment_start(lead_list=contacts_list(alice, size=10), reveal=["emails"], user=alice)
+    sign_in("alice")
+    page.goto(f"{live_server.url}/lists/jobs/{job.pk}/")
+    with page.expect_request(re.compile(rf"/lists/jobs/{job.pk}/progress/")):
+        pass  # the progress region asks again on its own, every 2 s
     assert violations(page) == []
     assert console == []

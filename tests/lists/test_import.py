@@ -697,7 +697,7 @@ def test_the_import_page_polls_while_running_and_links_the_enrichment_job(client
     client = client_for(bob)
     page = client.get(f"/lists/import/{import_job.pk}/").content.decode()
     assert "<h1>Import “fair.csv”</h1>" in page
-    assert "hx-trigger=\"every 2s [document.visibilityState === 'visible']\"" in page
+    assert 'hx-trigger="every 2s" data-poll-when-visible' in page
     assert f'<a href="/lists/jobs/{import_job.enrichment_job_id}/">' in page
     assert "<dt>Found, being enriched</dt><dd>1</dd>" in page
     # one row settled (rejected), the other found: a found row counts as half done
