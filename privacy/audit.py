@@ -86,6 +86,23 @@ def audit_budget_change(*, user_id: int | None, monthly_credits: int | None, by)
     )
 
 
+def audit_budget_request(*, request, by, what: str) -> AuditEvent:
+    """A person asked the managers for more credits, or a manager dismissed the request (a
+    budget raised in answer is its own budget change)."""
+    whose = "the team's budget" if request.for_team else "their budget"
+    return audit_record(
+        action=AuditAction.BUDGET_CHANGE,
+        actor=by,
+        summary=f"Request {request.pk} for {request.credits:,} more credits ({whose}) {what}",
+        list_id=request.list_id,
+        detail={
+            "budget_request_id": request.pk,
+            "user_id": request.user_id,
+            "credits": request.credits,
+        },
+    )
+
+
 def audit_reveal(*, job, lusha_ids: list[str], fields) -> AuditEvent | None:
     """One row per chunk Lusha answered: who revealed which fields of whose data, for which
     list and job."""

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from privacy.audit import audit_budget_request
 from spend.alerts import banner_cached, budget_banners_changed
 from spend.models import BudgetRequest
 
@@ -72,11 +73,13 @@ def budget_request_create(
             waiting.credits, waiting.for_team, waiting.note = credits, for_team, note
             waiting.list_id = list_id
             waiting.save(update_fields=["credits", "for_team", "note", "list_id"])
+            audit_budget_request(request=waiting, by=user, what="changed")
             budget_banners_changed()
             return waiting, False
         request = BudgetRequest.objects.create(
             user=user, credits=credits, for_team=for_team, note=note, list_id=list_id
         )
+        audit_budget_request(request=request, by=user, what="made")
         budget_banners_changed()
         transaction.on_commit(lambda: _request_email(request, budgets_url))
     logger.info("budget request %s by user %s: %s credits", request.pk, user.pk, credits)
@@ -129,9 +132,13 @@ def budget_requests_answer(*, user_id: int | None, by: User) -> int:
 
 
 def budget_request_dismiss(*, request_id: int, by: User) -> bool:
-    dismissed = BudgetRequest.objects.filter(pk=request_id, answered_at__isnull=True).update(
-        answered_at=timezone.now(), answered_by=by, answer=BudgetRequest.Answer.DISMISSED
-    )
+    with transaction.atomic():
+        dismissed = BudgetRequest.objects.filter(pk=request_id, answered_at__isnull=True).update(
+            answered_at=timezone.now(), answered_by=by, answer=BudgetRequest.Answer.DISMISSED
+        )
+        if dismissed:
+            request = BudgetRequest.objects.get(pk=request_id)
+            audit_budget_request(request=request, by=by, what="dismissed")
     if dismissed:
         budget_banners_changed()
         logger.info("budget request %s dismissed by user %s", request_id, by.pk)

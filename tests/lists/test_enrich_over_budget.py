@@ -10,6 +10,7 @@ from django.utils import timezone
 from lists.models import EnrichmentJob, LeadListMember
 from lists.services.enrichment import enrichment_plan
 from lists.services.enrichment_fit import enrichment_plan_fit
+from privacy.models import AuditEvent
 from spend.budgets import budget_set
 from spend.models import BudgetRequest
 from tests.lists.test_enrichment import contacts_list, run
@@ -166,6 +167,21 @@ def test_a_manager_can_dismiss_a_request_and_a_team_request_is_answered_by_the_t
     client_for(mona).post(f"/spend/budgets/requests/{request.pk}/dismiss/")
     request.refresh_from_db()
     assert request.answer == BudgetRequest.Answer.DISMISSED
+
+
+def test_asking_for_more_and_dismissing_it_are_in_the_audit_trail(client_for, bob, mona):
+    budget_set(user_id=bob.pk, monthly_credits=10, by=mona)
+    ask(client_for(bob), list="7")
+    ask(client_for(bob), credits="300")
+    request = BudgetRequest.objects.get()
+    client_for(mona).post(f"/spend/budgets/requests/{request.pk}/dismiss/")
+    trail = AuditEvent.objects.filter(detail__budget_request_id=request.pk).order_by("pk")
+    assert [(event.actor_name, event.summary) for event in trail] == [
+        ("bob", f"Request {request.pk} for 265 more credits (their budget) made"),
+        ("bob", f"Request {request.pk} for 300 more credits (their budget) changed"),
+        ("mona", f"Request {request.pk} for 300 more credits (their budget) dismissed"),
+    ]
+    assert trail[0].list_id == 7
 
 
 @pytest.mark.parametrize("credits", ["", "0", "-5", "lots", "1000000000"])
