@@ -351,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "abm.tasks.revive_buying_groups",
         "schedule": 60,
     },
+    "signals-webhook-deliveries-purge": {
+        "task": "signals.tasks.purge_webhook_deliveries",
+        "schedule": 24 * 60 * 60,
+    },
     "signals-push-sync": {
         "task": "signals.tasks.sync_pushed_signals",
         "schedule": 5 * 60,

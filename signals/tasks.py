@@ -4,6 +4,7 @@ from celery import shared_task
 
 from signals.push import push_sync
 from signals.services import watch_poll, watches_poll_due
+from signals.webhook import webhook_deliveries_purge
 
 
 @shared_task
@@ -24,3 +25,9 @@ def sync_pushed_signals() -> None:
     """After a change and every few minutes: bring Lusha's subscriptions in step with the
     watches that want pushed signals."""
     push_sync()
+
+
+@shared_task
+def purge_webhook_deliveries() -> int:
+    """Daily: forget the keys of pushed deliveries too old for Lusha to retry."""
+    return webhook_deliveries_purge()

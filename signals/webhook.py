@@ -24,6 +24,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -172,6 +173,21 @@ def _delivery(body: bytes) -> Delivery:
 
 def _received_at() -> str:
     return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# A delivery's key is kept this long to recognise Lusha's retries of it; after that the
+# timestamp check refuses any replay anyway, and the table stays small.
+DELIVERY_KEEP_DAYS = 30
+
+
+def webhook_deliveries_purge(*, keep_days: int = DELIVERY_KEEP_DAYS) -> int:
+    """Forget deliveries received more than `keep_days` ago (their events and ledger rows
+    stay). Returns how many were forgotten."""
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    purged, _ = WebhookDelivery.objects.filter(received_at__lt=cutoff).delete()
+    if purged:
+        logger.info("webhook deliveries purged: %s older than %s days", purged, keep_days)
+    return purged
 
 
 def webhook_deliver(*, timestamp: str, signature: str, body: bytes) -> Receipt:

@@ -3,13 +3,15 @@ the ledger; unsigned, forged, stale or unreadable ones are refused and store not
 
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import ApiCall, Purpose
-from signals.models import SignalEvent, SignalEventList
-from signals.webhook import WEBHOOK_ENDPOINT, webhook_signature
+from signals.models import SignalEvent, SignalEventList, WebhookDelivery
+from signals.tasks import purge_webhook_deliveries
+from signals.webhook import DELIVERY_KEEP_DAYS, WEBHOOK_ENDPOINT, webhook_signature
 from spend.budgets import month_of
 from spend.models import NONE, BudgetMonth, SpendDaily
 from tests.signals.helpers import contacts_list
@@ -163,3 +165,22 @@ def test_a_delivery_is_acknowledged_as_lushas_spec_asks(client, bob, secret):
     assert datetime.fromisoformat(reply["timestamp"]).tzinfo is not None
     assert SignalEvent.objects.get().signal_type == "promotion"
     assert ApiCall.objects.get(endpoint=WEBHOOK_ENDPOINT).credits_charged == 1
+
+
+def test_deliveries_too_old_for_lusha_to_retry_are_forgotten_and_their_events_stay(
+    client, bob, secret, settings
+):
+    people = [member.contact for member in contacts_list(bob, 2).members.all()]
+    for person in people:
+        deliver(client, promotion(person.lusha_id))
+    old, recent = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.filter(pk=old.pk).update(
+        received_at=timezone.now() - timedelta(days=DELIVERY_KEEP_DAYS, minutes=1)
+    )
+    assert "signals.tasks.purge_webhook_deliveries" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert purge_webhook_deliveries() == 1
+    assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert SignalEvent.objects.count() == 2, "the events it stored are kept"
+    assert ApiCall.objects.filter(purpose=Purpose.SIGNALS).count() == 2, "and so is the ledger"
