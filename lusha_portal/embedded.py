@@ -12,6 +12,7 @@ No Django here: the launcher imports this before any settings exist.
 
 # Starting the two servers is this module's job: fixed command lines, no shell (bandit's B404
 # and B603 below, ruff's S603 in pyproject).
+import ctypes
 import importlib.util
 import os
 import pwd
@@ -19,6 +20,7 @@ import shutil
 import signal
 import socket
 import subprocess  # nosec B404
+import sys
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -58,6 +60,27 @@ def postgres_url() -> str:
     return f"postgres://postgres@127.0.0.1:{postgres_port()}/{POSTGRES_DATABASE}"
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(stop_signal: int):
+    """A Popen preexec_fn: the child gets `stop_signal` when the launcher dies, even by
+    SIGKILL, so a killed `make run` leaves no web server holding its port, no worker and no
+    database behind. Linux only (elsewhere None: no such kernel call). It runs after Popen's
+    setuid, which would clear it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, stop_signal, 0, 0, 0)
+        if os.getppid() != parent:  # the launcher died between fork and prctl
+            os.kill(os.getpid(), stop_signal)
+
+    return arm
+
+
 @dataclass
 class Server:
     """A server process the launcher started (and restarts, and stops with its signal)."""
@@ -80,6 +103,7 @@ class Server:
                 stderr=subprocess.STDOUT if output else None,
                 user=self.user,
                 group=_primary_group(self.user) if self.user else None,
+                preexec_fn=die_with_parent(self.stop_signal),
                 **self.popen_options,
             )
         finally:

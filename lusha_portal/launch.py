@@ -225,7 +225,9 @@ def run_with_services(command: list[str]) -> int:
     env_file_read()
     started = services_start(redis_database=1)
     try:
-        return subprocess.run(command, cwd=BASE_DIR).returncode  # nosec B603
+        return subprocess.run(  # nosec B603
+            command, cwd=BASE_DIR, preexec_fn=embedded.die_with_parent(signal.SIGTERM)
+        ).returncode
     except KeyboardInterrupt:
         return 130
     finally:

@@ -143,6 +143,36 @@ def test_run_serves_the_portal_on_an_embedded_postgres_restarts_a_killed_worker_
         output.close()
 
 
+def test_a_launcher_killed_outright_takes_every_process_it_started_with_it(
+    launcher_environment, tmp_path
+):
+    env = launcher_environment
+    with open(tmp_path / "launch.log", "w") as output:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "lusha_portal.launch", "all"],
+            cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://{env['BIND']}/healthz"
+    all_ok = {"database": "ok", "redis": "ok", "worker": "ok"}
+    try:
+        wait_for(lambda: launcher.poll() is not None or health(url) == all_ok, 120, "/healthz")
+        started = descendants(launcher.pid)
+        assert len(children(launcher.pid)) >= 5, "PostgreSQL, Redis, web, worker, beat"
+    finally:
+        launcher.kill()  # SIGKILL: no chance to stop anything itself
+        launcher.wait(timeout=30)
+
+    def left_running() -> set[int]:
+        return {pid for pid in started if os.path.exists(f"/proc/{pid}")}
+
+    try:
+        wait_for(lambda: not left_running(), 60, "the launcher's processes to stop")
+    finally:
+        for pid in left_running():  # a failed run must not leave a server on the machine
+            os.kill(pid, signal.SIGKILL)
+    assert health(url) is None, "nothing answers on the portal's port"
+
+
 def test_a_process_that_keeps_dying_is_started_again_ever_later_until_ctrl_c(tmp_path):
     script = textwrap.dedent(
         """
