@@ -51,7 +51,11 @@ class SearchResult:
 
     @property
     def page_count(self) -> int:
-        return min(MAX_PAGES, math.ceil(self.total / PAGE_SIZE)) if self.total else 0
+        return _page_count(self.total)
+
+
+def _page_count(total: int) -> int:
+    return min(MAX_PAGES, math.ceil(total / PAGE_SIZE)) if total else 0
 
 
 def page_number(raw: str | None) -> int:
@@ -99,6 +103,15 @@ def search_run(
     cached_pages = {number + 1 for number in fresh.values_list("page", flat=True)}
     stored = fresh.filter(page=page - 1).first()
     cached = stored is not None
+    if not cached:
+        # A fresh page already told how many results there are: a page past the last is
+        # said so without asking Lusha (which would charge for an empty page).
+        known_total = fresh.order_by("-fetched_at").values_list("total", flat=True).first()
+        if known_total is not None and page > _page_count(known_total):
+            return SearchResult(
+                query=query, page=page, records=[], total=known_total, cached=True,
+                fetched_at=None, cached_pages=cached_pages,
+            )  # fmt: skip
     if cached:
         spend_saved_record(
             user_id=user.pk, list_id=None, purpose=Purpose.PROSPECTING_SEARCH, count=1,

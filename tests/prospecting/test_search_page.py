@@ -74,6 +74,17 @@ def test_pages_are_fetched_one_at_a_time_and_page_two_is_lushas_page_one(client_
     assert 'aria-label="Page 1 (cached)"' in page
 
 
+def test_a_page_past_the_last_is_said_so_without_asking_lusha_again(client_for, bob, sandbox):
+    client = client_for(bob)
+    client.get(SALES)
+    last = -(-SearchPage.objects.get().total // 50)
+    charged = sandbox.stats()["creditsCharged"]
+    page = client.get(SALES + f"&page={last + 1}").content.decode()
+    assert f"There is no page {last + 1}: the last page is page {last}." in page
+    assert search_calls().count() == 1, "Lusha was asked once, for page 1"
+    assert sandbox.stats()["creditsCharged"] == charged
+
+
 @pytest.mark.parametrize("page", ["0", "1001", "two", "-3"])
 def test_a_page_outside_lushas_limit_is_a_400_that_says_so(client_for, bob, sandbox, page):
     response = client_for(bob).get(SALES + f"&page={page}")
