@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lists.models import LeadList
+from lists.selectors import lists_visible
 from lusha_portal.lusha.client import TASK_RETRY
 from lusha_portal.lusha.endpoints import MAX_PAGES
 from lusha_portal.lusha.errors import LushaError, LushaTransientError
@@ -197,6 +198,12 @@ def add_all_runs_of_list(lead_list: LeadList, *, limit: int = 3):
         .exclude(status=RunStatus.DONE)
         .order_by("-created_at")[:limit]
     )
+
+
+def add_all_run_visible(*, user: User, run_id: int) -> AddAllRun:
+    """A run its starter, or anyone who may see its list, may follow; else DoesNotExist."""
+    runs = AddAllRun.objects.select_related("lead_list")
+    return runs.filter(Q(user=user) | Q(lead_list__in=lists_visible(user))).get(pk=run_id)
 
 
 def add_all_runs_of_user(user: User, *, kind: str, limit: int = 3):

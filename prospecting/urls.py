@@ -12,6 +12,7 @@ urlpatterns = [
     path("selection/", views.selection, name="selection"),
     path("lists/add/", views.add_to_list, name="add_to_list"),
     path("lists/add-all/", views.add_all_to_list, name="add_all_to_list"),
+    path("lists/add-all/runs/<int:run_id>/", views.add_all_run_status, name="add_all_run_status"),
     path("reveal/<str:lusha_id>/<str:field>/", views.reveal, name="reveal"),
     path(
         "reveal/jobs/<int:job_id>/<str:lusha_id>/<str:field>/",

@@ -48,6 +48,10 @@ ACCESS = {
     "prospecting:selection": ("post", EVERYONE),
     "prospecting:reveal": ("post", EVERYONE),  # a contact of the store; else 404
     "prospecting:reveal_status": ("get", EVERYONE),  # the reveal's own starter; else 404
+    "prospecting:add_all_run_status": (
+        "get",
+        EVERYONE,
+    ),  # its starter or who sees its list; else 404
     "prospecting:refresh_catalogs": ("post", ADMINS),
     "signals:feed": ("get", EVERYONE),
     "signals:mark_read": ("post", EVERYONE),
@@ -124,6 +128,7 @@ def url_for(name, objects):
         "watch_id": objects["watch"].pk,
         "event_id": objects["event"].pk,
         "request_id": 1,
+        "run_id": 1,
         "uidb64": "MQ",
         "token": "set-password",
         "lusha_id": "1",

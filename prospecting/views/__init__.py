@@ -3,9 +3,16 @@
 
 from prospecting.views.reveal import reveal, reveal_status
 from prospecting.views.search import columns, companies, refresh_catalogs, search, typeahead
-from prospecting.views.selection import add_all_to_list, add_to_list, save_search, selection
+from prospecting.views.selection import (
+    add_all_run_status,
+    add_all_to_list,
+    add_to_list,
+    save_search,
+    selection,
+)
 
 __all__ = [
+    "add_all_run_status",
     "add_all_to_list",
     "add_to_list",
     "columns",

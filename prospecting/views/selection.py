@@ -3,14 +3,20 @@ selection goes into (a new or existing list; all results in the background)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import EVERYONE, role_required
-from prospecting.add_all import add_all_check, add_all_start, search_filters_of
+from prospecting.add_all import (
+    add_all_check,
+    add_all_run_visible,
+    add_all_start,
+    search_filters_of,
+)
 from prospecting.filters import InvalidFilterError, filters_from_query
 from prospecting.forms import AddToListForm, SaveSearchForm
+from prospecting.models import AddAllRun
 from prospecting.selection import (
     SelectionFullError,
     selection_add,
@@ -197,6 +203,17 @@ def add_all_to_list(request):
     else:
         messages.success(request, _adding_all_note(run, target))
     return back(request, fallback)
+
+
+@role_required(*EVERYONE)
+@require_GET
+def add_all_run_status(request, run_id: int):
+    """One "add all results" run's line, polled while it is under way."""
+    try:
+        run = add_all_run_visible(user=request.user, run_id=run_id)
+    except AddAllRun.DoesNotExist:
+        raise Http404("No such run.") from None
+    return render(request, "prospecting/_add_all_run.html", {"run": run})
 
 
 @role_required(*EVERYONE)

@@ -94,3 +94,22 @@ def test_a_run_whose_worker_vanished_is_queued_again(searched, django_capture_on
     assert add_all_runs_revive() == 1
     assert redis_connection().llen("celery") == 1
     assert add_all_runs_revive() == 0, "not twice while it is given time to start"
+
+
+def test_a_run_under_way_keeps_its_line_up_to_date_for_whoever_may_see_its_list(
+    searched, client_for, betty
+):
+    client, lead_list, run = searched
+    line = f'hx-get="/prospecting/lists/add-all/runs/{run.pk}/"'
+    assert line in client.get(SALES).content.decode(), "a queued run polls its own line"
+    assert line in client.get(f"/lists/{lead_list.pk}/").content.decode()
+    AddAllRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, added=120)
+    update = client.get(f"/prospecting/lists/add-all/runs/{run.pk}/").content.decode()
+    assert "120 of 200 so far" in update
+    assert client_for(betty).get(f"/prospecting/lists/add-all/runs/{run.pk}/").status_code == 404
+    LeadList.objects.filter(pk=lead_list.pk).update(shared=True)
+    assert client_for(betty).get(f"/prospecting/lists/add-all/runs/{run.pk}/").status_code == 200
+    AddAllRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, added=200)
+    done = client.get(f"/prospecting/lists/add-all/runs/{run.pk}/").content.decode()
+    assert "Added all results to" in done
+    assert "hx-get" not in done, "a finished run stops asking"
