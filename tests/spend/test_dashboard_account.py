@@ -9,7 +9,9 @@ def test_the_account_view_shows_plan_credits_and_quotas_with_their_age(client_fo
     account_usage_refresh()
     page = client_for(mona).get("/spend/").content.decode()
     usage = connection_get().usage_snapshot
-    assert "As Lusha reported it 0" in page  # "0 minutes ago"
+    checked = connection_get().checked_at.isoformat()
+    assert f'As Lusha reported it <time datetime="{checked}"' in page
+    assert ">just now</time>" in page, "not Django's bare '0 minutes ago'"
     assert f"{usage['credits']['remaining']:,}" in page
     assert "<dt>Daily requests</dt>" in page
     assert "<dt>Hourly requests</dt>" in page
