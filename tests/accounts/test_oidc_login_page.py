@@ -8,6 +8,7 @@ import requests
 
 from tests.accounts.test_oidc_sign_in import sign_in as oidc_sign_in
 from tests.factories import PASSWORD
+from tests.security.test_content_security_policy import assert_policy, inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,18 @@ def test_signing_out_after_a_password_sign_in_stays_on_the_portal(client, oidc, 
     answer = client.post("/accounts/logout/")
 
     assert answer["Location"] == "/accounts/login/"
+
+
+def test_the_login_and_no_access_pages_hold_no_inline_code(client, passwords_off, alice):
+    passwords_off.set_account("pat", email="pat@example.com", groups=["marketing"])
+    pages = {
+        "login": client.get("/accounts/login/"),
+        "break-glass login": client.get("/accounts/login/?password=1"),
+        "no access": oidc_sign_in(client, passwords_off, "pat"),
+    }
+
+    for where, page in pages.items():
+        assert_policy(page, where)
+        assert inline_code(page.content.decode()) == [], where
+    policy = pages["login"]["Content-Security-Policy"]
+    assert f"form-action 'self' {passwords_off.issuer}" in policy
