@@ -306,7 +306,9 @@ def _oidc_user_refresh(*, user: User, identity: OidcIdentity, access: _Access) -
         identity.access_removed_at = None
         identity.save(update_fields=["access_removed_at"])
         audit_user_change(user=user, by=None, what="reactivated by the identity provider")
-    if user.role != access.role:
+    # With no group mapping the roles are the portal's (Google sends no groups): an admin's
+    # choice stands, and the default role is only where a new user starts.
+    if settings.OIDC_ROLE_GROUPS and user.role != access.role:
         user.role = access.role
         user.is_staff = user.is_superuser = access.role == Role.ADMIN
         user.session_epoch += 1  # sessions under the old role end

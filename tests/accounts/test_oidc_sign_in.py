@@ -361,3 +361,21 @@ def test_a_provider_that_cannot_be_reached_gets_a_message_not_an_error(
 
     assert answer.status_code == 200
     assert b"could not be reached" in answer.content
+
+
+def test_without_a_group_mapping_the_role_an_admin_gives_stands(client, oidc, alice, settings):
+    from accounts.services import user_role_change
+
+    settings.OIDC_ROLE_GROUPS = {}
+    settings.OIDC_ALLOWED_EMAIL_DOMAINS = ["example.com"]
+    settings.OIDC_DEFAULT_ROLE = "bdr"
+    oidc.set_account("gus", email="gus@example.com", groups=[])
+    sign_in(client, oidc, "gus")
+    gus = User.objects.get(email="gus@example.com")
+    assert gus.role == Role.BDR
+    user_role_change(user=gus, role=Role.MANAGER, changed_by=alice)
+
+    sign_in(client, oidc, "gus")
+
+    assert User.objects.get(pk=gus.pk).role == Role.MANAGER
+    assert signed_in_user(client) == gus
