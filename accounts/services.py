@@ -232,6 +232,16 @@ def _oidc_identity_find_or_link(*, claims) -> tuple[OidcIdentity | None, User | 
 
 
 def oidc_user_sign_in(*, claims) -> User:
+    """The user a checked sign-in through the identity provider signs in as (see
+    _oidc_user_sign_in). Two first sign-ins of one person at once (two tabs) create one user:
+    the second's insert fails on the identity's unique key, and its retry finds the first's."""
+    try:
+        return _oidc_user_sign_in(claims=claims)
+    except IntegrityError:
+        return _oidc_user_sign_in(claims=claims)
+
+
+def _oidc_user_sign_in(*, claims) -> User:
     """The user a checked sign-in through the identity provider signs in as: found by the
     provider's subject, else linked by email, else created when their domain or group is
     allowed. Role and active state are re-read from the provider's groups every time: someone
