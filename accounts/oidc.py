@@ -98,7 +98,9 @@ def _metadata() -> dict:
             "OIDC discovery at %s failed: %s", settings.OIDC_ISSUER, type(error).__name__
         )
         raise OidcSignInError(_UNREACHABLE) from error
-    if metadata.get("issuer") != settings.OIDC_ISSUER:
+    # OIDC_ISSUER is kept without a trailing "/"; some issuers have one (Auth0's), which
+    # the ID tokens' `iss` then carries too (checked against the document's own value).
+    if str(metadata.get("issuer", "")).rstrip("/") != settings.OIDC_ISSUER:
         # OpenID Connect Discovery 1.0 section 4.3: the document must name the issuer it was
         # fetched for, or its keys and tokens are someone else's.
         provider.server_metadata.clear()
