@@ -196,7 +196,9 @@ def _unique_username(email: str) -> str:
     return username
 
 
-def _oidc_identity_find_or_link(*, claims) -> tuple[OidcIdentity | None, User | None, str]:
+def _oidc_identity_find_or_link(
+    *, claims, access: _Access
+) -> tuple[OidcIdentity | None, User | None, str]:
     """The identity and user of this subject (locked), linking an existing user with the same
     email on a first sign-in. Returns (identity, user, refusal); all None and a refusal when
     the person must not be linked; (None, None, "") when nobody holds this email yet."""
@@ -218,6 +220,10 @@ def _oidc_identity_find_or_link(*, claims) -> tuple[OidcIdentity | None, User | 
         return None, None, _BREAK_GLASS
     if claims.email_verified is False:
         return None, None, "Your company account's email address is not verified."
+    if not access.role:
+        # Not linked: a password user the provider gives no role keeps their account as it
+        # is (the provider decides only for the people it has signed in before).
+        return None, None, _NO_ROLE
     if user.oidc_identities.filter(issuer=claims.issuer).exists():
         # Another subject already owns this user: the same email at the provider now belongs
         # to someone else (a reused address), who must not inherit the account.
@@ -256,7 +262,7 @@ def _oidc_user_sign_in(*, claims) -> User:
     break_glass = settings.PASSWORD_SIGN_IN_BREAK_GLASS_USERNAME
     refusal = ""
     with transaction.atomic():
-        identity, user, refusal = _oidc_identity_find_or_link(claims=claims)
+        identity, user, refusal = _oidc_identity_find_or_link(claims=claims, access=access)
         if user is None and not refusal:
             if not access.role:
                 raise OidcAccessRefusedError(_NO_ROLE)

@@ -379,3 +379,15 @@ def test_without_a_group_mapping_the_role_an_admin_gives_stands(client, oidc, al
 
     assert User.objects.get(pk=gus.pk).role == Role.MANAGER
     assert signed_in_user(client) == gus
+
+
+def test_a_password_user_in_no_allowed_group_is_refused_but_not_linked_or_deactivated(
+    client, oidc, alice, mona
+):
+    oidc.set_account("mona-at-idp", email=mona.email, groups=["marketing"])
+
+    answer = sign_in(client, oidc, "mona-at-idp")
+
+    assert answer.status_code == 403
+    assert not OidcIdentity.objects.exists()
+    assert User.objects.get(pk=mona.pk).is_active
