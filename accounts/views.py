@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -33,7 +34,7 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
     UserCreateForm,
 )
-from accounts.models import Role, User
+from accounts.models import OidcIdentity, Role, User
 from accounts.oidc import (
     SESSION_ID_TOKEN,
     SESSION_NEXT,
@@ -248,8 +249,15 @@ def settings_index(request):
 
 
 def _users_page(request, *, form, status=200):
-    users = User.objects.order_by("-is_active", "username")
-    context = {"users": users, "form": form, "role_choices": User._meta.get_field("role").choices}
+    users = User.objects.order_by("-is_active", "username").annotate(
+        signs_in_with_provider=Exists(OidcIdentity.objects.filter(user=OuterRef("pk")))
+    )
+    context = {
+        "users": users,
+        "form": form,
+        "role_choices": User._meta.get_field("role").choices,
+        "roles_from_provider": bool(settings.OIDC_ROLE_GROUPS),
+    }
     return render(request, "accounts/users.html", context, status=status)
 
 
@@ -295,7 +303,13 @@ def _user_row(request, user, *, error=""):
             messages.success(request, f"{user.username} was updated.")
         return redirect("accounts:users")
     # 200 even with an error: htmx swaps only successful answers, and the row shows the error.
-    context = {"u": user, "role_choices": User._meta.get_field("role").choices, "error": error}
+    user.signs_in_with_provider = OidcIdentity.objects.filter(user=user).exists()
+    context = {
+        "u": user,
+        "role_choices": User._meta.get_field("role").choices,
+        "error": error,
+        "roles_from_provider": bool(settings.OIDC_ROLE_GROUPS),
+    }
     return render(request, "accounts/users.html#user-row", context)
 
 

@@ -138,3 +138,12 @@ def test_the_login_and_no_access_pages_hold_no_inline_code(client, passwords_off
         assert inline_code(page.content.decode()) == [], where
     policy = pages["login"]["Content-Security-Policy"]
     assert f"form-action 'self' {passwords_off.issuer}" in policy
+
+
+def test_the_users_page_says_who_signs_in_through_the_provider(client, client_for, oidc, alice):
+    oidc.set_account("nina", email="nina@example.com", groups=["sales"])
+    oidc_sign_in(client, oidc, "nina")
+
+    page = client_for(alice).get("/settings/users/").content.decode()
+
+    assert page.count("Company sign-in: role and access from its groups") == 1
