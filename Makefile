@@ -9,7 +9,7 @@ LOCK_DEV := requirements/dev.txt
 UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --group build --universal \
 	--python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
 
-.PHONY: run test lint format bench migrations-check browser openapi-refresh lock clean
+.PHONY: run test lint format bench migrations-check browser oidc-provider openapi-refresh lock clean
 
 $(PY):
 	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON)"
@@ -37,7 +37,7 @@ run: $(VENV)/.installed-run
 
 ## test: install what the tests need and run them all (lint and migrations check included),
 ## on the embedded PostgreSQL and Redis unless DATABASE_URL and REDIS_URL are set
-test: $(VENV)/.installed-dev lint migrations-check browser
+test: $(VENV)/.installed-dev lint migrations-check browser oidc-provider
 	@echo "==> Running the tests"
 	$(PY) -m lusha_portal.launch with-services -- $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -60,6 +60,19 @@ browser:
 	         "or set CHROMIUM_PATH to a Chromium binary."; exit 1; \
 	  fi; }
 
+# The tests' OpenID Connect provider (panva's oidc-provider, tests/oidc_provider/): exactly its
+# package-lock.json, from the npm registry, into tests/oidc_provider/node_modules (gitignored).
+OIDC_PROVIDER := tests/oidc_provider
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
+
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "The sign-in tests run a real OpenID Connect provider on Node.js 20.19 or later:" \
+	       "install node and npm (Debian: sudo apt-get install nodejs npm)."; exit 1; }
+	@echo "==> Installing the tests' OpenID Connect provider ($(OIDC_PROVIDER)/package-lock.json)"
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # makemigrations also checks the applied history against the database, so it gets one too.
 migrations-check: $(VENV)/.installed-dev
 	$(PY) -m lusha_portal.launch with-services -- $(PY) manage.py makemigrations --check --dry-run
@@ -79,4 +92,4 @@ openapi-refresh:
 	cp ../shared/lusha-openapi/*.y*ml docs/lusha-openapi/
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(OIDC_PROVIDER)/node_modules

@@ -198,3 +198,32 @@ class ApiCall(models.Model):
     def uncertain(self) -> bool:
         """Lusha may have charged for it, and the ledger cannot know how much."""
         return self.state in UNCERTAIN_STATES
+
+
+class OidcIdentity(models.Model):
+    """A person at the company's identity provider (its issuer and their subject there), linked
+    to one portal user: how a sign-in through the provider finds its user again, whatever
+    email the provider sends later."""
+
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    # Set when a sign-in found the person in no allowed group and their user was deactivated
+    # for it: a later sign-in the provider allows again reactivates them. A deactivation by a
+    # portal admin clears it, so that one sticks (accounts.services.user_active_set).
+    access_removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_subject"),
+            # One identity per user at one provider: a second subject claiming the same
+            # email is someone else, never linked.
+            models.UniqueConstraint(fields=["issuer", "user"], name="oidc_identity_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Identity {self.subject} at {self.issuer}"

@@ -9,7 +9,9 @@ app_name = "accounts"
 urlpatterns = [
     path("setup/", views.first_run, name="first_run"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/oidc/start/", views.oidc_start, name="oidc_start"),
+    path("accounts/oidc/callback/", views.oidc_callback, name="oidc_callback"),
     path(
         "accounts/password/",
         role_required(*EVERYONE)(views.PasswordChangeView.as_view()),

@@ -5,16 +5,18 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.connection import (
     ConnectionChangeRefusedError,
@@ -32,13 +34,24 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
     UserCreateForm,
 )
-from accounts.models import User
+from accounts.models import OidcIdentity, Role, User
+from accounts.oidc import (
+    SESSION_ID_TOKEN,
+    SESSION_NEXT,
+    OidcSignInError,
+    oidc_authorize_redirect,
+    oidc_callback_claims,
+    oidc_enabled,
+    oidc_logout_url,
+)
 from accounts.permissions import ADMINS, EVERYONE, role_required
 from accounts.services import (
     FirstRunAlreadyDoneError,
     LastAdminError,
+    OidcAccessRefusedError,
     first_admin_create,
     first_run_is_pending,
+    oidc_user_sign_in,
     user_active_set,
     user_create,
     user_password_link_check,
@@ -78,9 +91,26 @@ def first_run(request):
 
 
 class LoginView(auth_views.LoginView):
+    """The password form and, when OIDC_ISSUER is set, the identity provider's button. With
+    PASSWORD_SIGN_IN off only the button shows; the break-glass admin's form is at
+    ?password=1 (a small link says so)."""
+
     form_class = ThrottledAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        passwords_on = settings.PASSWORD_SIGN_IN
+        context.update(
+            oidc_enabled=oidc_enabled(),
+            oidc_button_label=settings.OIDC_BUTTON_LABEL,
+            passwords_on=passwords_on,
+            password_form_shown=passwords_on
+            or self.request.method == "POST"
+            or self.request.GET.get("password") == "1",
+        )
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -90,6 +120,89 @@ class LoginView(auth_views.LoginView):
             response, request=self.request, username=form.get_user().get_username()
         )
         return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out here and, after a sign-in through the provider, at the provider too where its
+    discovery names an end_session_endpoint (RP-initiated logout)."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(SESSION_ID_TOKEN, "")
+        response = super().post(request, *args, **kwargs)
+        if id_token and oidc_enabled():
+            back = _portal_url(request, reverse("accounts:login"))
+            url = oidc_logout_url(id_token=id_token, post_logout_redirect_uri=back)
+            if url:
+                return redirect(url)
+        return response
+
+
+def _portal_url(request, path: str) -> str:
+    """An absolute address of the portal: PORTAL_BASE_URL's when set (behind a proxy the
+    request's own host may be an internal one), else the request's."""
+    if settings.PORTAL_BASE_URL:
+        return settings.PORTAL_BASE_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+@never_cache
+@require_GET
+def oidc_start(request):
+    """The provider's button: off to its sign-in page, with a state, a nonce and a PKCE
+    challenge this session keeps."""
+    if not oidc_enabled():
+        raise Http404("Sign-in through an identity provider is not set up.")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    request.session[SESSION_NEXT] = next_url
+    try:
+        return oidc_authorize_redirect(
+            request, redirect_uri=_portal_url(request, reverse("accounts:oidc_callback"))
+        )
+    except OidcSignInError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:login")
+
+
+@never_cache
+@require_GET
+def oidc_callback(request):
+    """Where the provider sends the browser back: check its answer, then sign the person in
+    (accounts.services.oidc_user_sign_in decides whether, and with which role)."""
+    if not oidc_enabled():
+        raise Http404("Sign-in through an identity provider is not set up.")
+    try:
+        claims, id_token = oidc_callback_claims(request)
+    except OidcSignInError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:login")
+    next_url = request.session.pop(SESSION_NEXT, "")
+    try:
+        user = oidc_user_sign_in(claims=claims)
+    except OidcAccessRefusedError as refused:
+        logout(request)  # whoever this browser was signed in as before, nobody is now
+        return no_access(request, reason=str(refused))
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_ID_TOKEN] = id_token
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+def no_access(request, *, reason: str):
+    """The provider knows this person, the portal gives them no role: say whom to ask."""
+    contact = settings.OIDC_ACCESS_CONTACT
+    admins = []
+    if not contact:
+        admins = [
+            admin.get_full_name() or admin.get_username()
+            for admin in User.objects.filter(role=Role.ADMIN, is_active=True).order_by("username")[
+                :5
+            ]
+        ]
+    context = {"reason": reason, "contact": contact, "admins": admins}
+    return render(request, "accounts/no_access.html", context, status=403)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -136,8 +249,15 @@ def settings_index(request):
 
 
 def _users_page(request, *, form, status=200):
-    users = User.objects.order_by("-is_active", "username")
-    context = {"users": users, "form": form, "role_choices": User._meta.get_field("role").choices}
+    users = User.objects.order_by("-is_active", "username").annotate(
+        signs_in_with_provider=Exists(OidcIdentity.objects.filter(user=OuterRef("pk")))
+    )
+    context = {
+        "users": users,
+        "form": form,
+        "role_choices": User._meta.get_field("role").choices,
+        "roles_from_provider": bool(settings.OIDC_ROLE_GROUPS),
+    }
     return render(request, "accounts/users.html", context, status=status)
 
 
@@ -183,7 +303,13 @@ def _user_row(request, user, *, error=""):
             messages.success(request, f"{user.username} was updated.")
         return redirect("accounts:users")
     # 200 even with an error: htmx swaps only successful answers, and the row shows the error.
-    context = {"u": user, "role_choices": User._meta.get_field("role").choices, "error": error}
+    user.signs_in_with_provider = OidcIdentity.objects.filter(user=user).exists()
+    context = {
+        "u": user,
+        "role_choices": User._meta.get_field("role").choices,
+        "error": error,
+        "roles_from_provider": bool(settings.OIDC_ROLE_GROUPS),
+    }
     return render(request, "accounts/users.html#user-row", context)
 
 

@@ -276,6 +276,85 @@ LOGIN_DEVICE_COOKIE_DAYS = env.int("LOGIN_DEVICE_COOKIE_DAYS", default=365)
 # (0: trust no such header; the address is REMOTE_ADDR). Behind one TLS proxy: 1.
 TRUST_X_FORWARDED_FOR_HOPS = env.int("TRUST_X_FORWARDED_FOR_HOPS", default=0)
 
+# Sign-in through the company's identity provider (OpenID Connect; accounts/oidc.py, README
+# "Signing in with your identity provider"). Off while OIDC_ISSUER is empty.
+OIDC_ISSUER = _setting("OIDC_ISSUER").rstrip("/")
+OIDC_CLIENT_ID = _setting("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = _setting("OIDC_CLIENT_SECRET")
+OIDC_BUTTON_LABEL = _setting("OIDC_BUTTON_LABEL", "Sign in with your company account")
+OIDC_SCOPES = _setting("OIDC_SCOPES", "openid email profile")
+# Where the provider puts a person's groups, in the ID token or the userinfo answer.
+OIDC_GROUPS_CLAIM = _setting("OIDC_GROUPS_CLAIM", "groups")
+# Who may in: an email domain in the first list, or a group in the second or in the mapping.
+OIDC_ALLOWED_EMAIL_DOMAINS = [
+    domain.strip().lower().lstrip("@")
+    for domain in env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])
+]
+OIDC_ALLOWED_GROUPS = env.list("OIDC_ALLOWED_GROUPS", default=[])
+# The roles accounts.models.Role knows (the apps are not loaded yet; tests/test_settings.py
+# keeps the two the same), most powerful first: a person in two mapped groups gets the higher.
+ROLES_BY_RANK = ("admin", "manager", "bdr")
+
+
+def _role_groups(raw: str) -> dict[str, str]:
+    """OIDC_ROLE_GROUPS: `group=role` pairs, comma-separated (a group's name may hold "=")."""
+    mapping = {}
+    for pair in filter(None, (item.strip() for item in raw.split(","))):
+        group, _, role = pair.rpartition("=")
+        if not group.strip() or role.strip() not in ROLES_BY_RANK:
+            raise ImproperlyConfigured(
+                f"OIDC_ROLE_GROUPS entry {pair!r} is not group=role with a role among "
+                + ", ".join(ROLES_BY_RANK)
+                + " (for example sales-managers=manager,sales=bdr)."
+            )
+        mapping[group.strip()] = role.strip()
+    return mapping
+
+
+OIDC_ROLE_GROUPS = _role_groups(_setting("OIDC_ROLE_GROUPS"))
+# The role of an allowed person in no mapped group; empty: none (no access, and the page that
+# says so names OIDC_ACCESS_CONTACT, else the portal's admins).
+OIDC_DEFAULT_ROLE = _setting("OIDC_DEFAULT_ROLE").lower()
+OIDC_ACCESS_CONTACT = _setting("OIDC_ACCESS_CONTACT")
+OIDC_TIMEOUT_SECONDS = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+# Passwords off: the login page shows only the provider's button, and only the break-glass
+# admin below signs in with a password (at /accounts/login/?password=1; accounts/backends.py).
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+PASSWORD_SIGN_IN_BREAK_GLASS_USERNAME = _setting("PASSWORD_SIGN_IN_BREAK_GLASS_USERNAME")
+
+if OIDC_ISSUER:
+    _oidc_missing = [
+        name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not _setting(name)
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set, so sign-in through the identity provider is on, and these "
+            "settings are missing: " + ", ".join(_oidc_missing) + " (see .env.example)."
+        )
+    if not (OIDC_ALLOWED_EMAIL_DOMAINS or OIDC_ALLOWED_GROUPS or OIDC_ROLE_GROUPS):
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set but nobody is allowed in: set OIDC_ALLOWED_EMAIL_DOMAINS, "
+            "OIDC_ALLOWED_GROUPS or OIDC_ROLE_GROUPS (see .env.example)."
+        )
+    if not DEBUG and urlsplit(OIDC_ISSUER).scheme != "https":
+        raise ImproperlyConfigured("OIDC_ISSUER must be an https:// address in production.")
+if OIDC_DEFAULT_ROLE and OIDC_DEFAULT_ROLE not in ROLES_BY_RANK:
+    raise ImproperlyConfigured(
+        "OIDC_DEFAULT_ROLE must be empty (no access) or one of " + ", ".join(ROLES_BY_RANK) + "."
+    )
+if not PASSWORD_SIGN_IN and not OIDC_ISSUER:
+    raise ImproperlyConfigured(
+        "PASSWORD_SIGN_IN=false needs OIDC_ISSUER: otherwise only the break-glass admin could "
+        "sign in."
+    )
+
+# The password gate runs first: with passwords off it refuses everyone but the break-glass
+# admin before Django's own check (the login page and the Django admin's alike).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PasswordSignInGate",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -393,6 +472,7 @@ if not DEBUG:
     if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+_oidc_origin = "{0.scheme}://{0.netloc}".format(urlsplit(OIDC_ISSUER)) if OIDC_ISSUER else ""
 # Content-Security-Policy (django-csp) on every page: scripts and styles from our own static
 # files only (no inline script, no on* handlers, no style attributes; static/js/portal.js does
 # what they did), nothing framed, forms posted only to the portal.
@@ -406,7 +486,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
-        "form-action": [SELF],
+        # The sign-out form's redirect to the provider (RP-initiated logout) counts as the
+        # form's action.
+        "form-action": [SELF, *([_oidc_origin] if _oidc_origin else [])],
         "frame-ancestors": [NONE],
     }
 }

@@ -1,9 +1,12 @@
+import copy
+
 import pytest
 import requests
 
 from accounts.models import Role
 from lusha_portal.redis_client import redis_connection
 from tests.factories import UserFactory
+from tests.oidc_server import running_oidc_provider
 from tests.sandbox_server import running_sandbox
 
 
@@ -86,3 +89,36 @@ def sandbox(sandbox_url, settings):
     settings.LUSHA_SANDBOX_URL = sandbox_url
     yield control
     control.reset()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process():
+    """One real OpenID Connect provider (node, oidc-provider) for the whole test session."""
+    with running_oidc_provider() as provider:
+        yield provider
+
+
+# The groups of the tests' provider and the roles they map to.
+OIDC_ROLE_GROUPS = {"portal-admins": "admin", "sales-managers": "manager", "sales": "bdr"}
+
+
+@pytest.fixture
+def oidc(oidc_provider_process, settings):
+    """The portal signing in through the tests' provider (with no test accounts yet), as
+    .env.example describes: its groups mapped to roles, no default role."""
+    provider = oidc_provider_process
+    provider.accounts_file.write_text("{}")
+    settings.OIDC_ISSUER = provider.issuer
+    settings.OIDC_CLIENT_ID = provider.client_id
+    settings.OIDC_CLIENT_SECRET = provider.client_secret
+    settings.OIDC_SCOPES = "openid email profile groups"
+    settings.OIDC_ROLE_GROUPS = dict(OIDC_ROLE_GROUPS)
+    settings.OIDC_ALLOWED_GROUPS = []
+    settings.OIDC_ALLOWED_EMAIL_DOMAINS = []
+    settings.OIDC_DEFAULT_ROLE = ""
+    settings.OIDC_BUTTON_LABEL = "Sign in with Example SSO"
+    # What settings.py adds for OIDC_ISSUER: the sign-out form may redirect to the provider.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(provider.issuer)
+    settings.CONTENT_SECURITY_POLICY = policy
+    return provider

@@ -28,6 +28,8 @@ ACCESS = {
     "accounts:first_run": ("get", PUBLIC),  # public, and a 404 once set up (tested elsewhere)
     "accounts:login": ("get", PUBLIC),
     "accounts:logout": ("post", PUBLIC),
+    "accounts:oidc_start": ("get", PUBLIC),  # the provider's button; 404 without OIDC_ISSUER
+    "accounts:oidc_callback": ("get", PUBLIC),  # the state this browser started is the check
     "accounts:password_change": ("get", EVERYONE),
     "accounts:password_change_done": ("get", EVERYONE),
     "accounts:set_password": ("get", PUBLIC),  # the token in the link is the permission
