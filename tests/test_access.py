@@ -6,6 +6,7 @@ The table is checked against the URL conf, so a new view cannot be forgotten her
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from abm.models import BuyingGroupSearch, LookalikeSearch
 from accounts.connection import connection_update
 from accounts.models import Role
 from lists.models import EnrichmentJob, ImportJob, LeadList
@@ -63,6 +64,17 @@ ACCESS = {
     "signals:watch_push": ("post", ADMINS),
     "abm:signal_scores": ("get", EVERYONE),  # of lists the person can see; else 404
     "abm:signal_scores_start": ("post", EVERYONE),
+    "abm:lookalike_new": ("get", EVERYONE),  # of lists the person can see; else 404
+    "abm:lookalike_start": ("post", EVERYONE),
+    "abm:lookalikes": ("get", EVERYONE),
+    "abm:lookalike": ("get", EVERYONE),  # the person's own searches (managers: all); else 404
+    "abm:lookalike_more": ("post", EVERYONE),
+    "abm:lookalike_add": ("post", EVERYONE),
+    "abm:buying_group_new": ("get", EVERYONE),  # of lists the person can see; else 404
+    "abm:buying_group_begin": ("post", EVERYONE),
+    "abm:buying_group": ("get", EVERYONE),  # the person's own searches (managers: all); else 404
+    "abm:buying_group_resume": ("post", EVERYONE),
+    "abm:buying_group_add": ("post", EVERYONE),
     "abm:visitors": ("get", EVERYONE),
     "abm:visitors_add": ("post", EVERYONE),
     "abm:visitors_domains": ("post", MANAGERS),
@@ -123,6 +135,8 @@ def url_for(name, objects):
         "import_id": objects["import"].pk,
         "watch_id": objects["watch"].pk,
         "event_id": objects["event"].pk,
+        "search_id": objects["lookalike"].pk,
+        "group_id": objects["buying_group"].pk,
         "request_id": 1,
         "uidb64": "MQ",
         "token": "set-password",
@@ -163,6 +177,12 @@ def portal(db, sandbox):
         details={"signalDate": "2026-11-01"}, details_hash="0",
     )  # fmt: skip
     SignalEventList.objects.create(event=objects["event"], lead_list=objects["list"])
+    objects["lookalike"] = LookalikeSearch.objects.create(
+        kind="contacts", created_by=bdr, source_list=objects["list"], seed_ids=["1"] * 5
+    )
+    objects["buying_group"] = BuyingGroupSearch.objects.create(
+        created_by=bdr, company_ids=["1"], contacts_limit=5, status="done"
+    )
     return objects
 
 

@@ -14,6 +14,8 @@ What a page calls (the results page is built on the prospecting results table, l
   page from Lusha with the search's dedupeSessionId, so no result repeats an earlier page.
   Raises LookalikeRefusedError (a page out of order, no more results, the session expired or
   another page on its way) and BudgetExceededError (its message has the numbers).
+- `lookalike_search_start(...)`: `lookalike_search_create` once the budget can take the first
+  page (BudgetExceededError, with the numbers, before anything is kept or asked).
 - `lookalike_searches_of(user=...)`: the person's recent searches, newest first.
 Results that are in an excluded list anyway (beyond Lusha's 100) come back in
 `LookalikePageResult.in_excluded`, for the page to mark.
@@ -37,7 +39,7 @@ from lusha_portal.lusha import endpoints as ep
 from lusha_portal.lusha.errors import LushaError
 from prospecting.models import Company, Contact, Kind
 from prospecting.services import store_companies_upsert, store_contacts_upsert
-from spend.budgets import budget_hold
+from spend.budgets import budget_check, budget_hold
 from spend.services import spend_saved_record
 
 logger = logging.getLogger(__name__)
@@ -205,6 +207,31 @@ def lookalike_search_create(
     logger.info("lookalike search %s (%s seeds) created by user %s", search.pk, len(seed_ids),
                 user.pk)  # fmt: skip
     return search
+
+
+def lookalike_search_start(
+    *,
+    user: User,
+    kind: str,
+    seed_ids: list[str],
+    source_list: LeadList | None = None,
+    exclude_list_ids: list[int] | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> LookalikeSearch:
+    """A new search, refused before anything is kept when the budget cannot take a page."""
+    budget_check(
+        user_id=user.pk,
+        credits=lookalike_cost(kind=kind, page_size=page_size),
+        action="A page of lookalikes",
+    )
+    return lookalike_search_create(
+        user=user,
+        kind=kind,
+        seed_ids=seed_ids,
+        source_list=source_list,
+        exclude_list_ids=exclude_list_ids,
+        page_size=page_size,
+    )
 
 
 def _claim_fetch(search: LookalikeSearch) -> bool:
