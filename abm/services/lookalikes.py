@@ -12,6 +12,7 @@ What a page calls (the results page is built on the prospecting results table, l
 - `lookalike_page(search=..., number=..., user=...)` -> LookalikePageResult: page `number`
   (0-based) from the portal when it was fetched before (free, counted as saved), else the next
   page from Lusha with the search's dedupeSessionId, so no result repeats an earlier page.
+  `count_saved=False` shows a page just fetched without counting it as a saving.
   Raises LookalikeRefusedError (a page out of order, no more results, the session expired or
   another page on its way) and BudgetExceededError (its message has the numbers).
 - `lookalike_search_start(...)`: `lookalike_search_create` once the budget can take the first
@@ -240,10 +241,15 @@ def _claim_fetch(search: LookalikeSearch) -> bool:
     return bool(LookalikeSearch.objects.filter(free, pk=search.pk).update(fetching_since=now))
 
 
-def lookalike_page(*, search: LookalikeSearch, number: int, user: User) -> LookalikePageResult:
-    """Page `number` of a search: from the portal when fetched before, else from Lusha."""
+def lookalike_page(
+    *, search: LookalikeSearch, number: int, user: User, count_saved: bool = True
+) -> LookalikePageResult:
+    """Page `number` of a search: from the portal when fetched before, else from Lusha.
+    `count_saved=False` for the page shown right after it was paid for (not a revisit)."""
     pages_fetched = search.pages.count()
     stored = search.pages.filter(number=number).first()
+    if stored is not None and not count_saved:
+        return _result(search, stored, cached=False, pages_fetched=pages_fetched)
     if stored is not None:
         spend_saved_record(
             user_id=user.pk, list_id=search.source_list_id, purpose=Purpose.LOOKALIKES,

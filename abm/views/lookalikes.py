@@ -33,6 +33,7 @@ from spend.budget_requests import budget_raisers_sentence
 from spend.budgets import BudgetExceededError, budget_left
 
 WHAT = {Kind.CONTACTS: "people", Kind.COMPANIES: "companies"}
+JUST_FETCHED = "lookalike_just_fetched"
 
 
 def _search_for(user, search_id: int) -> LookalikeSearch:
@@ -72,11 +73,11 @@ def _new_page(request, lead_list, form, *, refused: str = "", status: int = 200)
         refused = refused or " ".join(e for errors in form.errors.values() for e in errors)
     elif form.is_bound:
         member_ids = form.member_ids()
-    if not refused:
+    if not (form.is_bound and form.errors):
         try:
             seeds = lookalike_seeds(lead_list=lead_list, member_ids=member_ids)
         except LookalikeRefusedError as error:
-            refused = str(error)
+            refused = refused or str(error)
     status = 400 if refused and status == 200 and form.is_bound else status
     price = lookalike_price(kind)
     chosen_size = DEFAULT_PAGE_SIZE
@@ -140,6 +141,8 @@ def _fetch_next(request, search) -> bool:
     except (LookalikeRefusedError, BudgetExceededError) as error:
         messages.error(request, f"Nothing was asked of Lusha: {_refusal(error)}")
         return False
+    # The page shown next is the one just paid for: not a revisit, not a saving.
+    request.session[JUST_FETCHED] = [search.pk, number]
     count = len(result.records)
     credits = result.search.credits_spent
     messages.success(
@@ -170,7 +173,8 @@ def lookalike(request, search_id: int):
             "these lookalikes have been fetched. Ask for more from the last page."
         )
     elif fetched:
-        result = lookalike_page(search=search, number=number - 1, user=user)
+        fresh = request.session.pop(JUST_FETCHED, None) == [search.pk, number - 1]
+        result = lookalike_page(search=search, number=number - 1, user=user, count_saved=not fresh)
     rows, writable = [], lead_lists_writable(user, search.kind)
     if result is not None:
         mine = _in_my_lists(user, search.kind, result.records)

@@ -11,7 +11,7 @@ from abm.models import LookalikePage, LookalikeSearch
 from accounts.models import ApiCall, Purpose
 from lists.models import LeadList, LeadListMember
 from spend.budgets import budget_set
-from spend.models import BudgetHold
+from spend.models import BudgetHold, SpendDaily
 from tests.abm.test_lookalikes import marketing_directors
 from tests.signals.helpers import companies_list, contacts_list
 
@@ -135,9 +135,13 @@ def test_a_budget_too_small_is_refused_before_anything_is_kept_or_asked(
 def test_a_page_seen_again_is_free_and_says_so(client_for, bob, sandbox):
     client = client_for(bob)
     search = started(client, marketing_directors(bob), exclude=[])
-    client.get(f"/lookalikes/{search.pk}/?page=1")
+    just_paid = client.get(f"/lookalikes/{search.pk}/?page=1").content.decode()
+    assert "seeing it again is free" not in just_paid
+    assert not SpendDaily.objects.filter(purpose=Purpose.LOOKALIKES, saved_count__gt=0)
     body = client.get(f"/lookalikes/{search.pk}/?page=1").content.decode()
     assert "seeing it again is free" in body
+    saved = SpendDaily.objects.get(purpose=Purpose.LOOKALIKES, saved_count=1)
+    assert saved.saved_credits == 75
     assert requests_to(sandbox) == 1
     assert ApiCall.objects.filter(purpose=Purpose.LOOKALIKES).count() == 1
 
