@@ -5,11 +5,13 @@ The table is checked against the URL conf, so a new view cannot be forgotten her
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from abm.models import BuyingGroupSearch, LookalikeSearch
+from abm.models import BuyingGroupMember, BuyingGroupSearch, LookalikePage, LookalikeSearch
 from accounts.connection import connection_update
 from accounts.models import Role
 from lists.models import EnrichmentJob, ImportJob, LeadList
+from prospecting.models import Company, Contact
 from signals.models import SignalEvent, SignalEventList, Watch
 from tests.factories import UserFactory
 
@@ -182,6 +184,15 @@ def portal(db, sandbox):
     )
     objects["buying_group"] = BuyingGroupSearch.objects.create(
         created_by=bdr, company_ids=["1"], contacts_limit=5, status="done"
+    )
+    # Results for their pages to show (the policy walk renders their tables too).
+    company = Company.objects.create(lusha_id="1", name="Acme", domain="acme.example")
+    contact = Contact.objects.create(lusha_id="1", first_name="Ada", company=company)
+    LookalikePage.objects.create(
+        search=objects["lookalike"], number=0, lusha_ids=["1"], fetched_at=timezone.now()
+    )
+    BuyingGroupMember.objects.create(
+        search=objects["buying_group"], company=company, contact=contact, roles=["end_user"]
     )
     return objects
 
