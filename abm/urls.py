@@ -35,6 +35,12 @@ urlpatterns = [
         buying_groups.buying_group_begin,
         name="buying_group_begin",
     ),
+    path("buying-groups/new/", buying_groups.buying_group_selection, name="buying_group_selection"),
+    path(
+        "buying-groups/new/start/",
+        buying_groups.buying_group_selection_begin,
+        name="buying_group_selection_begin",
+    ),
     path("buying-groups/<int:group_id>/", buying_groups.buying_group, name="buying_group"),
     path(
         "buying-groups/<int:group_id>/resume/",

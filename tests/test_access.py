@@ -74,6 +74,8 @@ ACCESS = {
     "abm:lookalike_add": ("post", EVERYONE),
     "abm:buying_group_new": ("get", EVERYONE),  # of lists the person can see; else 404
     "abm:buying_group_begin": ("post", EVERYONE),
+    "abm:buying_group_selection": ("get", EVERYONE),  # the person's own Prospecting ticks
+    "abm:buying_group_selection_begin": ("post", EVERYONE),
     "abm:buying_group": ("get", EVERYONE),  # the person's own searches (managers: all); else 404
     "abm:buying_group_resume": ("post", EVERYONE),
     "abm:buying_group_add": ("post", EVERYONE),

@@ -1,8 +1,11 @@
-"""Buying groups: from a company list (or its ticked companies) choose who to find and how
-many per company, see the most it can cost, start it in the background, follow it, and add
-the ticked people, grouped by company with role and score, to a contact list."""
+"""Buying groups: from a company list (or its ticked companies, or the companies ticked in
+Prospecting) choose who to find and how many per company, see the most it can cost, start it
+in the background, follow it, and add the ticked people, grouped by company with role and
+score, to a contact list."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db.models.functions import Lower
@@ -24,15 +27,17 @@ from abm.services.buying_group import (
     buying_group_start,
 )
 from accounts.permissions import EVERYONE, role_required
-from lists.models import JobStatus, LeadListMember
+from lists.models import JobStatus, LeadList, LeadListMember
 from lists.selectors import list_for_user, lists_visible
 from prospecting.models import Company, Kind
+from prospecting.selection import selection_explicit_ids, selection_get, selection_key
 from prospecting.services import contacts_in_my_lists, lead_list_create, lead_lists_writable
 from spend.budget_requests import budget_raisers_sentence
 from spend.budgets import BudgetExceededError, budget_left
 
 COST_TARGET = "group-cost"
 STATUS_TARGET = "group-status"
+MAX_SELECTED_COMPANIES = 500  # ticked in Prospecting; a bigger set goes through a list
 
 
 def _group_for(user, group_id: int) -> BuyingGroupSearch:
@@ -50,6 +55,53 @@ def _companies(lead_list, member_ids: list[int] | None) -> list[Company]:
     return list(Company.objects.filter(pk__in=members.values("company_id")).order_by("name", "pk"))
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where the companies come from: a company list (all or ticked members) or the companies
+    ticked in Prospecting, and the page's addresses for it."""
+
+    lead_list: LeadList | None
+    cost_url: str
+    start_url: str
+    back_url: str
+    back_label: str
+
+
+def _list_source(lead_list) -> Source:
+    return Source(
+        lead_list=lead_list,
+        cost_url=reverse("abm:buying_group_new", args=[lead_list.pk]),
+        start_url=reverse("abm:buying_group_begin", args=[lead_list.pk]),
+        back_url=reverse("lists:detail", args=[lead_list.pk]),
+        back_label=lead_list.name,
+    )
+
+
+def _selection_source() -> Source:
+    return Source(
+        lead_list=None,
+        cost_url=reverse("abm:buying_group_selection"),
+        start_url=reverse("abm:buying_group_selection_begin"),
+        back_url=reverse("prospecting:companies"),
+        back_label="Prospecting",
+    )
+
+
+def _selected_companies(user) -> tuple[list[Company], str]:
+    """The companies ticked in Prospecting's companies tab, or why there are none to use."""
+    selection = selection_get(user=user, key=selection_key(Kind.COMPANIES), kind=Kind.COMPANIES)
+    ids = selection_explicit_ids(selection=selection)[:MAX_SELECTED_COMPANIES]
+    companies = list(Company.objects.filter(lusha_id__in=ids).order_by("name", "pk"))
+    if companies:
+        return companies, ""
+    if selection.all_query_id:
+        return [], (
+            "“All results” of a search is selected: add them to a company list first, then "
+            "find the buying groups from the list's page."
+        )
+    return [], "Tick companies in Prospecting's companies tab first."
+
+
 @role_required(*EVERYONE)
 @require_http_methods(["GET", "POST"])
 def buying_group_new(request, list_id: int):
@@ -58,35 +110,52 @@ def buying_group_new(request, list_id: int):
     changes (the cost region, as an htmx partial); nothing is asked of Lusha here."""
     lead_list = list_for_user(request.user, list_id)
     form = BuyingGroupForm(request.POST or None)
-    return _new_page(request, lead_list, form)
+    return _new_page(request, _list_source(lead_list), form)
 
 
-def _new_page(request, lead_list, form, *, refused: str = "", status: int = 200):
-    member_ids, companies, errors = None, [], []
-    limit = DEFAULT_CONTACTS_LIMIT
-    personas = list(PERSONAS)
+@role_required(*EVERYONE)
+@require_http_methods(["GET", "POST"])
+def buying_group_selection(request):
+    """The same for the companies ticked in Prospecting (the selection kept on the server)."""
+    form = BuyingGroupForm(request.POST or None)
+    return _new_page(request, _selection_source(), form)
+
+
+def _chosen(request, source: Source, member_ids) -> tuple[list[Company], str]:
+    lead_list = source.lead_list
+    if lead_list is None:
+        return _selected_companies(request.user)
     if lead_list.kind != Kind.COMPANIES:
-        refused = refused or (
+        return [], (
             "Buying groups are found at companies: open a company list, or tick companies "
-            "in Prospecting's companies tab and add them to a list first."
+            "in Prospecting's companies tab."
         )
-    elif form.is_bound and not form.is_valid():
+    companies = _companies(lead_list, member_ids)
+    if member_ids is not None and not companies:
+        return [], "Tick the companies to find buying groups for first."
+    return companies, ""
+
+
+def _new_page(request, source: Source, form, *, refused: str = "", status: int = 200):
+    member_ids, errors = None, []
+    limit, personas = DEFAULT_CONTACTS_LIMIT, list(PERSONAS)
+    if form.is_bound and not form.is_valid():
         errors = [e for errors in form.errors.values() for e in errors]
         member_ids = form.member_ids() if "members" in form.cleaned_data else None
     elif form.is_bound:
         member_ids = form.member_ids()
         limit, personas = form.cleaned_data["contacts_limit"], form.cleaned_data["personas"]
-    if lead_list.kind == Kind.COMPANIES:
-        companies = _companies(lead_list, member_ids)
-        if member_ids is not None and not companies and not refused:
-            refused = "Tick the companies to find buying groups for first."
-    plan = buying_group_plan(companies=companies, contacts_limit=limit)
+    if source.lead_list is None:
+        member_ids = None  # the selection is read on the server, never from the post
+    companies, unusable = _chosen(request, source, member_ids)
+    refused = refused or unusable
     context = {
-        "nav_section": "lists",
-        "lead_list": lead_list,
+        "nav_section": "lists" if source.lead_list else "prospecting",
+        "source": source,
+        "lead_list": source.lead_list,
         "member_ids": member_ids,
         "companies": companies,
-        "plan": plan,
+        "plan": buying_group_plan(companies=companies, contacts_limit=limit),
         "limit": limit,
         "personas": [(key, label, key in personas) for key, label in PERSONAS.items()],
         "errors": errors,
@@ -104,26 +173,40 @@ def _new_page(request, lead_list, form, *, refused: str = "", status: int = 200)
 @role_required(*EVERYONE)
 @require_POST
 def buying_group_begin(request, list_id: int):
-    """Start finding the buying groups in the background; a refusal shows on the same page,
-    with what was chosen kept."""
+    """Start finding the buying groups of a list's companies in the background."""
     lead_list = list_for_user(request.user, list_id)
+    return _begin(request, _list_source(lead_list))
+
+
+@role_required(*EVERYONE)
+@require_POST
+def buying_group_selection_begin(request):
+    """Start finding the buying groups of the companies ticked in Prospecting."""
+    return _begin(request, _selection_source())
+
+
+def _begin(request, source: Source):
+    """Start, or show the refusal on the same page with what was chosen kept."""
     form = BuyingGroupForm(request.POST)
-    if lead_list.kind != Kind.COMPANIES or not form.is_valid():
-        return _new_page(request, lead_list, form)
-    companies = _companies(lead_list, form.member_ids())
+    if not form.is_valid():
+        return _new_page(request, source, form)
+    member_ids = form.member_ids() if source.lead_list else None
+    companies, unusable = _chosen(request, source, member_ids)
+    if unusable:
+        return _new_page(request, source, form)
     try:
         search = buying_group_start(
             user=request.user,
             companies=companies,
             personas=form.cleaned_data["personas"],
             contacts_limit=form.cleaned_data["contacts_limit"],
-            source_list=lead_list,
+            source_list=source.lead_list,
         )
     except BudgetExceededError as error:
         refused = f"Nothing was asked of Lusha: {error} {budget_raisers_sentence()}"
-        return _new_page(request, lead_list, form, refused=refused, status=400)
+        return _new_page(request, source, form, refused=refused, status=400)
     except BuyingGroupRefusedError as error:
-        return _new_page(request, lead_list, form, refused=str(error), status=400)
+        return _new_page(request, source, form, refused=str(error), status=400)
     if search.status == JobStatus.DONE:
         messages.success(request, "The same search was done lately: here it is again, free.")
     else:

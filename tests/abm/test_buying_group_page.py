@@ -225,3 +225,35 @@ def test_a_search_stopped_by_the_budget_says_why_and_resumes(client_for, bob, mo
     budget_set(user_id=bob.pk, monthly_credits=100, by=mona)
     resumed = client.post(f"/buying-groups/{search.pk}/resume/", follow=True).content.decode()
     assert "The search goes on with the companies left." in resumed
+
+
+def test_companies_ticked_in_prospecting_lead_to_their_buying_groups(client_for, bob, sandbox):
+    lead_list = companies_list(bob, 4)
+    ids = list(lead_list.members.values_list("company__lusha_id", flat=True)[:2])
+    client = client_for(bob)
+    for lusha_id in ids:  # ticked in the companies tab, kept on the server
+        bar = client.post(
+            "/prospecting/selection/",
+            {"kind": "companies", "op": "toggle", "row": lusha_id, "ids": lusha_id},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+    assert 'href="/buying-groups/new/">Find their buying groups</a>' in bar
+    body = client.get("/buying-groups/new/").content.decode()
+    assert "Buying groups of the companies ticked in Prospecting" in body
+    assert "<dt>Companies</dt><dd>2 ticked</dd>" in body
+    assert "<dt>At most</dt><dd>20 credits</dd>" in body
+    response = client.post("/buying-groups/new/start/", choices())
+    search = BuyingGroupSearch.objects.get()
+    assert response["Location"] == f"/buying-groups/{search.pk}/"
+    assert sorted(search.company_ids) == sorted(ids)
+    assert search.source_list is None
+    buying_group_run(search_id=search.pk)
+    assert 'aria-label="Buying groups"' in client.get(response["Location"]).content.decode()
+
+
+def test_nothing_ticked_in_prospecting_is_said_plainly(client_for, bob, sandbox):
+    body = client_for(bob).get("/buying-groups/new/").content.decode()
+    assert "Tick companies in Prospecting&#x27;s companies tab first." in body
+    response = client_for(bob).post("/buying-groups/new/start/", choices())
+    assert response.status_code == 400
+    assert not BuyingGroupSearch.objects.exists()

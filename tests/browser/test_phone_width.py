@@ -44,6 +44,7 @@ def abm_results_of(bob, lead_list) -> list[str]:
         f"/lookalikes/{search.pk}/?page=1",
         f"/lists/{companies.pk}/buying-group/",
         f"/buying-groups/{group.pk}/",
+        "/buying-groups/new/",
     ]
 
 
