@@ -167,7 +167,7 @@ class TrackedDomainForm(forms.Form):
 
 def _ids_field(field) -> None:
     """Any id passes the field: which ones belong to the list or search is the view's business."""
-    field.valid_value = lambda value: str(value).isdigit()
+    field.valid_value = lambda value: str(value).isascii() and str(value).isdigit()
 
 
 class SeedsForm(forms.Form):

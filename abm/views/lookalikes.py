@@ -49,6 +49,14 @@ def _search_url(search, page: int | None = None) -> str:
     return f"{url}?page={page}" if page else url
 
 
+def _page_number(raw: str) -> int | None:
+    """A page number from a form or the URL (1 and up), or None."""
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 1_000_000:
+        return int(raw)
+    return None
+
+
 def _refusal(error: Exception) -> str:
     if isinstance(error, BudgetExceededError):
         return f"{error} {budget_raisers_sentence()}"
@@ -163,7 +171,7 @@ def lookalike(request, search_id: int):
     fetched = search.pages.count()
     raw = request.GET.get("page", "1")
     notice = ""
-    number = int(raw) if raw.isdigit() and int(raw) >= 1 else None
+    number = _page_number(raw)
     if number is None:
         notice, number = f"“{raw[:20]}” is not a page number: showing page 1.", 1
     result = None
@@ -235,7 +243,7 @@ def lookalike_add(request, search_id: int):
     targets = list(lead_lists_writable(user, search.kind))
     form = ResultsAddForm(request.POST, targets=targets, what=WHAT[search.kind])
     page = request.POST.get("page", "")
-    back = redirect(_search_url(search, int(page) if page.isdigit() and int(page) else None))
+    back = redirect(_search_url(search, _page_number(page)))
     if not form.is_valid():
         for error in form.non_field_errors() or ["Choose which results to add, and where."]:
             messages.error(request, error)

@@ -184,6 +184,8 @@ def test_adding_needs_ticked_people_of_this_search_and_a_contact_list(client_for
     search = found(client, companies_list(bob, 3))
     nothing = client.post(f"/buying-groups/{search.pk}/add/", {"new_list": "X"}, follow=True)
     assert "Tick the people to add first." in nothing.content.decode()
+    odd = client.post(f"/buying-groups/{search.pk}/add/", {"ids": ["²"], "new_list": "X"})
+    assert odd.status_code == 302  # refused with a message, never a 500
     strangers = client.post(
         f"/buying-groups/{search.pk}/add/", {"ids": ["999999"], "new_list": "X"}, follow=True
     )

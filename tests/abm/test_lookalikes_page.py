@@ -184,6 +184,7 @@ def test_a_budget_spent_meanwhile_refuses_more_results_in_the_page(client_for, b
         ("9", "There is no page 9 yet: 1 page of these lookalikes have been fetched."),
         ("abc", "“abc” is not a page number: showing page 1."),
         ("0", "“0” is not a page number: showing page 1."),
+        ("²", "“²” is not a page number: showing page 1."),
     ],
 )
 def test_a_page_number_that_is_not_there_is_said_plainly(client_for, bob, sandbox, page, said):
