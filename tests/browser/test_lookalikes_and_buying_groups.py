@@ -1,8 +1,9 @@
 """Lookalikes and buying groups in a real browser, against the sandbox: Bob finds people like
 his won deals from the list's page (refused first by his budget, with the numbers), adds the
 ones he likes to a new list, asks for more without a repeat and goes back for free; then he
-finds the buying groups of his target accounts with a real Celery worker, watches the search
-run and adds the committee to a list. axe-core checks every page and htmx state on the way."""
+finds the buying groups of his target accounts (and of companies he ticks in Prospecting) with
+a real Celery worker, watches the search run and adds the committee to a list. axe-core checks
+every page and htmx state on the way."""
 
 import re
 
@@ -13,6 +14,7 @@ from accounts.models import ApiCall, Purpose
 from lists.models import LeadList
 from spend.budgets import budget_set
 from tests.abm.test_lookalikes import marketing_directors
+from tests.browser.prospecting_helpers import expect_results, row_boxes
 from tests.signals.helpers import companies_list
 
 
@@ -182,3 +184,38 @@ def test_bob_finds_the_buying_groups_of_his_accounts_and_adds_the_committee_to_a
     expect(
         page.get_by_role("table", name="Members of Buying committee").get_by_role("row")
     ).to_have_count(3)
+
+
+def test_bob_ticks_companies_in_prospecting_and_finds_their_buying_groups(
+    page: Page, live_server, bob, sandbox, worker, sign_in, screenshot
+):
+    accept_confirms(page)
+    sign_in("bob")
+    page.goto(f"{live_server.url}/prospecting/companies/?sizes=51-200")
+    expect_results(page)
+    boxes = row_boxes(page)
+    boxes.nth(0).check()
+    expect(page.get_by_role("status").filter(has_text="1 selected")).to_be_visible()
+    boxes.nth(1).check()
+    expect(page.get_by_role("status").filter(has_text="2 selected")).to_be_visible()
+    page.get_by_role("region", name="Selection").get_by_role(
+        "link", name="Find their buying groups"
+    ).click()
+    expect(
+        page.get_by_role("heading", name="Buying groups of the companies ticked in Prospecting")
+    ).to_be_visible()
+    expect(page.get_by_text("2 ticked")).to_be_visible()
+    page.get_by_label("People per company (1 to 100)").fill("2")
+    page.get_by_label("People per company (1 to 100)").dispatch_event("change")
+    expect(page.get_by_text("4 credits", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Find the buying groups").click()
+    expect(page.get_by_text("2 of 2 companies done (100%).")).to_be_visible(timeout=60_000)
+    groups = page.get_by_role("table", name="Buying groups")
+    groups.get_by_role("checkbox", name="Select everyone").check()
+    page.get_by_label("New list name").fill("From prospecting")
+    page.get_by_role("button", name="Add to list").click()
+    expect(page.get_by_text(re.compile(r"^Added \d+ to “From prospecting”\."))).to_be_visible()
+    screenshot("added")
+    search = BuyingGroupSearch.objects.get()
+    assert len(search.company_ids) == 2
+    assert LeadList.objects.get(name="From prospecting").members.count() == search.contacts_found
