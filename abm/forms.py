@@ -1,5 +1,6 @@
 """Forms of the account-based selling pages: a list's signal scores (sort and page in the URL,
-what to score), and website visitors (the question in the URL, the companies to add)."""
+what to score), website visitors (the question in the URL, the companies to add), lookalikes
+and buying groups (the seeds or companies, the choices, the results to add to a list)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from abm.services.buying_group import DEFAULT_CONTACTS_LIMIT, MAX_CONTACTS_LIMIT
+from abm.services.buying_group import PERSONAS as BUYING_GROUP_PERSONAS
 from abm.services.signal_scores import SORTS as SCORE_SORTS
 from abm.services.website_visits import BANDS, PAGE_SIZES, SORTS, VisitsQuery
 from lusha_portal.lusha.endpoints import WEBSITE_VISITS_MAX_MONTHS
@@ -160,3 +163,102 @@ class TrackedDomainForm(forms.Form):
     action = forms.ChoiceField(choices=[("add", "Add"), ("remove", "Remove")])
     domain = forms.CharField(label="Site", max_length=253, required=False)
     domain_id = forms.IntegerField(required=False)
+
+
+def _ids_field(field) -> None:
+    """Any id passes the field: which ones belong to the list or search is the view's business."""
+    field.valid_value = lambda value: str(value).isascii() and str(value).isdigit()
+
+
+class SeedsForm(forms.Form):
+    """Which members a lookalike or buying group search starts from: the whole list, or the
+    ticked ones (`ticked` says which, so ticking none is not taken for the whole list)."""
+
+    ticked = forms.BooleanField(required=False)
+    members = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _ids_field(self.fields["members"])
+
+    def clean_members(self):
+        members = self.cleaned_data["members"]
+        if len(members) > MAX_TICKED:
+            raise forms.ValidationError(f"Tick at most {MAX_TICKED} members at once.")
+        return members
+
+    def member_ids(self) -> list[int] | None:
+        """The ticked members, or None for the whole list."""
+        return self.cleaned_data["members"] if self.cleaned_data.get("ticked") else None
+
+
+LOOKALIKE_PAGE_SIZES = (10, 25, 50, 100)
+
+
+class LookalikeStartForm(SeedsForm):
+    page_size = forms.TypedChoiceField(
+        label="Results a page",
+        choices=[(str(s), str(s)) for s in LOOKALIKE_PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=25,
+    )
+    exclude = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _ids_field(self.fields["exclude"])
+
+
+class ResultsAddForm(forms.Form):
+    """Add ticked results to one of the person's lists of the right kind, or a new one."""
+
+    ids = forms.MultipleChoiceField(required=False)
+    target = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    new_list = forms.CharField(label="New list name", max_length=120, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args, targets, what: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.what = what
+        _ids_field(self.fields["ids"])
+        self.fields["target"].choices = [("", "")] + [(t.pk, t.name) for t in targets]
+
+    def clean(self):
+        cleaned = super().clean()
+        if len(cleaned.get("ids") or []) > MAX_TICKED:
+            raise forms.ValidationError(f"Tick at most {MAX_TICKED} {self.what} at once.")
+        if not cleaned.get("ids"):
+            raise forms.ValidationError(f"Tick the {self.what} to add first.")
+        if not cleaned.get("target") and not (cleaned.get("new_list") or "").strip():
+            raise forms.ValidationError("Choose one of your lists, or name a new one.")
+        return cleaned
+
+
+class BuyingGroupForm(SeedsForm):
+    personas = forms.MultipleChoiceField(
+        label="Who", choices=list(BUYING_GROUP_PERSONAS.items()), required=False
+    )
+    contacts_limit = forms.IntegerField(
+        label="People per company",
+        required=False,
+        min_value=1,
+        max_value=MAX_CONTACTS_LIMIT,
+        initial=DEFAULT_CONTACTS_LIMIT,
+        error_messages={
+            "min_value": f"Choose between 1 and {MAX_CONTACTS_LIMIT} people per company.",
+            "max_value": f"Choose between 1 and {MAX_CONTACTS_LIMIT} people per company.",
+            "invalid": f"Choose between 1 and {MAX_CONTACTS_LIMIT} people per company.",
+            "required": f"Choose between 1 and {MAX_CONTACTS_LIMIT} people per company.",
+        },
+    )
+
+    def clean_contacts_limit(self):
+        limit = self.cleaned_data["contacts_limit"]
+        return DEFAULT_CONTACTS_LIMIT if limit is None else limit
+
+    def clean_personas(self):
+        personas = self.cleaned_data["personas"]
+        if not personas and self.data.get("personas_shown"):
+            raise forms.ValidationError("Choose at least one kind of person to find.")
+        return personas or list(BUYING_GROUP_PERSONAS)

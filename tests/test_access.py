@@ -5,10 +5,13 @@ The table is checked against the URL conf, so a new view cannot be forgotten her
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from abm.models import BuyingGroupMember, BuyingGroupSearch, LookalikePage, LookalikeSearch
 from accounts.connection import connection_update
 from accounts.models import Role
 from lists.models import EnrichmentJob, ImportJob, LeadList
+from prospecting.models import Company, Contact
 from signals.models import SignalEvent, SignalEventList, Watch
 from tests.factories import UserFactory
 
@@ -69,6 +72,19 @@ ACCESS = {
     "signals:watch_push": ("post", ADMINS),
     "abm:signal_scores": ("get", EVERYONE),  # of lists the person can see; else 404
     "abm:signal_scores_start": ("post", EVERYONE),
+    "abm:lookalike_new": ("get", EVERYONE),  # of lists the person can see; else 404
+    "abm:lookalike_start": ("post", EVERYONE),
+    "abm:lookalikes": ("get", EVERYONE),
+    "abm:lookalike": ("get", EVERYONE),  # the person's own searches (managers: all); else 404
+    "abm:lookalike_more": ("post", EVERYONE),
+    "abm:lookalike_add": ("post", EVERYONE),
+    "abm:buying_group_new": ("get", EVERYONE),  # of lists the person can see; else 404
+    "abm:buying_group_begin": ("post", EVERYONE),
+    "abm:buying_group_selection": ("get", EVERYONE),  # the person's own Prospecting ticks
+    "abm:buying_group_selection_begin": ("post", EVERYONE),
+    "abm:buying_group": ("get", EVERYONE),  # the person's own searches (managers: all); else 404
+    "abm:buying_group_resume": ("post", EVERYONE),
+    "abm:buying_group_add": ("post", EVERYONE),
     "abm:visitors": ("get", EVERYONE),
     "abm:visitors_add": ("post", EVERYONE),
     "abm:visitors_domains": ("post", MANAGERS),
@@ -129,6 +145,8 @@ def url_for(name, objects):
         "import_id": objects["import"].pk,
         "watch_id": objects["watch"].pk,
         "event_id": objects["event"].pk,
+        "search_id": objects["lookalike"].pk,
+        "group_id": objects["buying_group"].pk,
         "request_id": 1,
         "run_id": 1,
         "uidb64": "MQ",
@@ -170,6 +188,21 @@ def portal(db, sandbox):
         details={"signalDate": "2026-11-01"}, details_hash="0",
     )  # fmt: skip
     SignalEventList.objects.create(event=objects["event"], lead_list=objects["list"])
+    objects["lookalike"] = LookalikeSearch.objects.create(
+        kind="contacts", created_by=bdr, source_list=objects["list"], seed_ids=["1"] * 5
+    )
+    objects["buying_group"] = BuyingGroupSearch.objects.create(
+        created_by=bdr, company_ids=["1"], contacts_limit=5, status="done"
+    )
+    # Results for their pages to show (the policy walk renders their tables too).
+    company = Company.objects.create(lusha_id="1", name="Acme", domain="acme.example")
+    contact = Contact.objects.create(lusha_id="1", first_name="Ada", company=company)
+    LookalikePage.objects.create(
+        search=objects["lookalike"], number=0, lusha_ids=["1"], fetched_at=timezone.now()
+    )
+    BuyingGroupMember.objects.create(
+        search=objects["buying_group"], company=company, contact=contact, roles=["end_user"]
+    )
     return objects
 
 

@@ -12,8 +12,11 @@ What a page calls (the results page is built on the prospecting results table, l
 - `lookalike_page(search=..., number=..., user=...)` -> LookalikePageResult: page `number`
   (0-based) from the portal when it was fetched before (free, counted as saved), else the next
   page from Lusha with the search's dedupeSessionId, so no result repeats an earlier page.
+  `count_saved=False` shows a page just fetched without counting it as a saving.
   Raises LookalikeRefusedError (a page out of order, no more results, the session expired or
   another page on its way) and BudgetExceededError (its message has the numbers).
+- `lookalike_search_start(...)`: `lookalike_search_create` once the budget can take the first
+  page (BudgetExceededError, with the numbers, before anything is kept or asked).
 - `lookalike_searches_of(user=...)`: the person's recent searches, newest first.
 Results that are in an excluded list anyway (beyond Lusha's 100) come back in
 `LookalikePageResult.in_excluded`, for the page to mark.
@@ -37,7 +40,7 @@ from lusha_portal.lusha import endpoints as ep
 from lusha_portal.lusha.errors import LushaError
 from prospecting.models import Company, Contact, Kind
 from prospecting.services import store_companies_upsert, store_contacts_upsert
-from spend.budgets import budget_hold
+from spend.budgets import budget_check, budget_hold
 from spend.services import spend_saved_record
 
 logger = logging.getLogger(__name__)
@@ -207,16 +210,46 @@ def lookalike_search_create(
     return search
 
 
+def lookalike_search_start(
+    *,
+    user: User,
+    kind: str,
+    seed_ids: list[str],
+    source_list: LeadList | None = None,
+    exclude_list_ids: list[int] | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> LookalikeSearch:
+    """A new search, refused before anything is kept when the budget cannot take a page."""
+    budget_check(
+        user_id=user.pk,
+        credits=lookalike_cost(kind=kind, page_size=page_size),
+        action="A page of lookalikes",
+    )
+    return lookalike_search_create(
+        user=user,
+        kind=kind,
+        seed_ids=seed_ids,
+        source_list=source_list,
+        exclude_list_ids=exclude_list_ids,
+        page_size=page_size,
+    )
+
+
 def _claim_fetch(search: LookalikeSearch) -> bool:
     now = timezone.now()
     free = Q(fetching_since__isnull=True) | Q(fetching_since__lt=now - FETCH_CLAIM)
     return bool(LookalikeSearch.objects.filter(free, pk=search.pk).update(fetching_since=now))
 
 
-def lookalike_page(*, search: LookalikeSearch, number: int, user: User) -> LookalikePageResult:
-    """Page `number` of a search: from the portal when fetched before, else from Lusha."""
+def lookalike_page(
+    *, search: LookalikeSearch, number: int, user: User, count_saved: bool = True
+) -> LookalikePageResult:
+    """Page `number` of a search: from the portal when fetched before, else from Lusha.
+    `count_saved=False` for the page shown right after it was paid for (not a revisit)."""
     pages_fetched = search.pages.count()
     stored = search.pages.filter(number=number).first()
+    if stored is not None and not count_saved:
+        return _result(search, stored, cached=False, pages_fetched=pages_fetched)
     if stored is not None:
         spend_saved_record(
             user_id=user.pk, list_id=search.source_list_id, purpose=Purpose.LOOKALIKES,

@@ -18,6 +18,7 @@ PAGES = [
     "/prospecting/companies/?sizes=51-200",
     "/lists/",
     "/lists/import/",
+    "/lookalikes/",
     "/signals/",
     "/signals/watches/",
     "/spend/",

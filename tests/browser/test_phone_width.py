@@ -4,12 +4,48 @@ behind Menu, wide tables scroll inside their box), for each role's pages."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from abm.models import BuyingGroupMember, BuyingGroupSearch, LookalikePage, LookalikeSearch
 from lists.models import LeadList
+from prospecting.models import Company, Contact
 from tests.lists.test_enrichment import contacts_list
+from tests.signals.helpers import companies_list
 
 PHONE = {"width": 390, "height": 844}
+
+
+def abm_results_of(bob, lead_list) -> list[str]:
+    """A lookalike search with a page and a finished buying group search of Bob's, made of
+    the list's people, for their results pages (the widest tables of account-based selling)."""
+    contacts = list(Contact.objects.filter(leadlistmember__lead_list=lead_list))
+    search = LookalikeSearch.objects.create(
+        kind="contacts", created_by=bob, source_list=lead_list,
+        seed_ids=[c.lusha_id for c in contacts[:5]],
+    )  # fmt: skip
+    LookalikePage.objects.create(
+        search=search, number=0, lusha_ids=[c.lusha_id for c in contacts],
+        credits_charged=60, fetched_at=timezone.now(), fetched_by=bob,
+    )  # fmt: skip
+    companies = companies_list(bob, 3, name="Accounts")
+    company = Company.objects.filter(leadlistmember__lead_list=companies).first()
+    group = BuyingGroupSearch.objects.create(
+        created_by=bob, source_list=companies, company_ids=[company.lusha_id],
+        contacts_limit=10, status="done", cursor=1, contacts_found=len(contacts),
+    )  # fmt: skip
+    BuyingGroupMember.objects.bulk_create(
+        BuyingGroupMember(search=group, company=company, contact=c, roles=["end_user"], score=0.5)
+        for c in contacts
+    )
+    return [
+        "/lookalikes/",
+        f"/lists/{lead_list.pk}/lookalikes/",
+        f"/lookalikes/{search.pk}/?page=1",
+        f"/lists/{companies.pk}/buying-group/",
+        f"/buying-groups/{group.pk}/",
+        "/buying-groups/new/",
+    ]
 
 
 def pages_of(live_server, list_id):
@@ -47,10 +83,11 @@ def test_no_main_page_scrolls_sideways_on_a_phone(
 ):
     lead_list = contacts_list(bob, size=20)
     LeadList.objects.filter(pk=lead_list.pk).update(shared=True)
+    abm_pages = abm_results_of(bob, lead_list)
     sign_in(who)
     page.set_viewport_size(PHONE)
     too_wide = {}
-    for path in pages_of(live_server, lead_list.pk):
+    for path in pages_of(live_server, lead_list.pk) + abm_pages:
         response = page.goto(live_server.url + path)
         if response.status == 403:
             continue  # a page of another role
