@@ -41,8 +41,7 @@ class ScoreStartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any member id: which ones belong to the list is the view's business.
-        self.fields["members"].valid_value = lambda value: str(value).isdigit()
+        _ids_field(self.fields["members"])
 
     def clean_members(self):
         members = self.cleaned_data["members"]
@@ -145,7 +144,7 @@ class VisitorsAddForm(forms.Form):
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["companies"].valid_value = lambda value: str(value).isdigit()
+        _ids_field(self.fields["companies"])
         self.fields["target"].choices = [("", "")] + [(t.pk, t.name) for t in targets]
 
     def clean(self):

@@ -177,3 +177,15 @@ def test_the_summary_is_a_partial_the_end_of_a_run_refreshes(client_for, bob, sc
     assert 'hx-trigger="scores-changed from:body"' in body
     assert "<dt>Scored</dt><dd>58</dd>" in body
     assert "Re-score all 61" in body
+
+
+@pytest.mark.parametrize("odd", ["²", "١٢", "-1"])
+def test_a_ticked_member_id_that_is_not_plain_digits_is_refused_with_a_message(
+    client_for, bob, scored, odd
+):
+    response = client_for(bob).post(
+        url(scored, "score/"), {"action": "rescore_ticked", "members": [odd]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    assert ScoreRun.objects.count() == 1

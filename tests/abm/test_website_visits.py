@@ -221,3 +221,13 @@ def test_a_bdr_cannot_change_the_tracked_sites(client_for, bob):
     response = client_for(bob).post("/visitors/sites/", {"action": "add", "domain": "x.com"})
     assert response.status_code == 403
     assert not TrackedDomain.objects.exists()
+
+
+@pytest.mark.parametrize("odd", ["²", "١٢", "-1", "1e3"])
+def test_a_ticked_id_that_is_not_plain_digits_is_refused_with_a_message(client_for, bob, odd):
+    response = client_for(bob).post(
+        "/visitors/add/", {"companies": [odd], "new_list": "X"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Tick the companies to add first." in response.content.decode()
+    assert not LeadList.objects.exists()
