@@ -21,7 +21,7 @@ list) and asks for each page: 5 warm-up requests, then 50 timed with `time.proce
 around `client.get` (the whole request in this process: middleware, session, views, ORM and
 Redis client, templates; not PostgreSQL's or Redis's own CPU, which the wall-clock median
 `page_wall_ms_<page>` includes: the same machine's cores), and one more counting its
-queries (Django's query capture) and Redis commands (Redis's INFO commandstats).
+queries (Django's query capture) and Redis commands (those this process sends).
 
 Figures: `page_floor_cpu_ms`, `page_cpu_ms_<page>` (the median of 50), `page_wall_ms_<page>`,
 `page_queries_<page>`, `page_html_kb_<page>`,
@@ -55,6 +55,9 @@ SIGNAL_EVENTS = 30_000 if BIG else 3_000
 SMALL_LIST_SIZE = 50
 LEDGER_DAYS = 90
 TIMED = 50
+# BENCH_PAGE_PROFILE=signals_feed,ledger: after measuring, cProfile 50 more requests of each
+# page named and print the top of it by cumulative and by own time.
+PROFILE = [name for name in os.environ.get("BENCH_PAGE_PROFILE", "").split(",") if name]
 WARMUP = 5
 # bench_pages.py's walk: each of its 20 people asks for these once a round, the 4 managers the
 # dashboard too.
@@ -159,7 +162,7 @@ def _seed() -> dict[str, int]:
         (
             SignalEvent(
                 kind="contacts", lusha_id=lusha_id, contact_id=contact_id,
-                signal_type="promotion" if n % 2 else "companyChange",
+                signal_type="promotion" if (n // 90) % 2 else "companyChange",
                 signal_date=today - datetime.timedelta(days=n % 90),
                 details={
                     "currentTitle": "VP Sales", "currentCompanyName": f"Company {n % 500}",
@@ -229,11 +232,27 @@ def _django_setup(folder: Path, prefix: str) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _redis_commands() -> int:
-    from lusha_portal.redis_client import redis_connection
+class _RedisCommands:
+    """Counts the Redis commands this process sends inside the block (the server's own count
+    would include every other client of the server)."""
 
-    stats = redis_connection().info("commandstats")
-    return sum(int(value["calls"]) for value in stats.values())
+    def __enter__(self):
+        import redis
+
+        self.count = 0
+        self._original = original = redis.Redis.execute_command
+
+        def counted(client, *args, **options):
+            self.count += 1
+            return original(client, *args, **options)
+
+        redis.Redis.execute_command = counted
+        return self
+
+    def __exit__(self, *exc):
+        import redis
+
+        redis.Redis.execute_command = self._original
 
 
 def _pages(ids: dict[str, int]) -> list[tuple[str, str, str, dict, bytes]]:
@@ -318,18 +337,20 @@ def _measure_pages(ids: dict[str, int], sandbox_url: str) -> None:
             samples.append((time.process_time() - started) * 1000)
             walls.append((time.perf_counter() - wall_started) * 1000)
         cpu_ms[name] = statistics.median(samples)
-        redis_before = _redis_commands()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, _RedisCommands() as redis_calls:
             response = ask(*page)
-        redis_calls = _redis_commands() - redis_before - 1  # less the INFO itself
         if name == "floor":
             line("page_floor_cpu_ms", f"{cpu_ms[name]:.1f}", "ms")
         else:
             line(f"page_cpu_ms_{name}", f"{cpu_ms[name]:.1f}", "ms")
         line(f"page_wall_ms_{name}", f"{statistics.median(walls):.1f}", "ms")
         line(f"page_queries_{name}", len(queries), "queries")
-        line(f"page_redis_{name}", redis_calls, "commands")
+        line(f"page_redis_{name}", redis_calls.count, "commands")
         line(f"page_html_kb_{name}", f"{len(response.content) / 1024:.0f}", "KB")
+
+    for page in pages:
+        if page[0] in PROFILE:
+            _profile(page, ask)
 
     floor = cpu_ms["floor"]
     for name, value in cpu_ms.items():
@@ -344,6 +365,21 @@ def _measure_pages(ids: dict[str, int], sandbox_url: str) -> None:
             f"bench_page_cpu: the pages asked Lusha while measuring "
             f"({asked_after - asked_before} requests)"
         )
+
+
+def _profile(page, ask) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)  # CPU, as measured
+    profiler.enable()
+    for _ in range(TIMED):
+        ask(*page)
+    profiler.disable()
+    print(f"---- profile of {page[0]}: {TIMED} requests", flush=True)
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
