@@ -144,6 +144,7 @@ def feed(request):
             "sentence": sentence(event, companies=companies),
             "label": type_label(event.signal_type),
             "lists": [link.lead_list for link in event.list_links.all()],
+            "act_url": reverse("signals:event_act", args=[event.pk]),
         }
         for event in ([] if past_last else page.object_list)
     ]
@@ -161,6 +162,7 @@ def feed(request):
         "watch_count": watches_visible(user).count(),
         "subject": _subject(user, form),
         "feed_url": _feed_url(),
+        "lists_url": reverse("lists:index"),
     }
     template = "signals/feed.html#events" if request.htmx else "signals/feed.html"
     return render(request, template, context)
@@ -211,7 +213,9 @@ def event_act(request, event_id: int):
     user = request.user
     event = event_for_user(user, event_id)
     action = request.POST.get("action", "")
-    target = _target(user, request.POST.get("target", ""))
+    # The feed has one chooser for people's lists ("target") and one for companies' lists.
+    chosen = request.POST.get("company_target") if action == "add_company" else None
+    target = _target(user, chosen or request.POST.get("target", ""))
     try:
         if action == "add_contact":
             messages.success(request, event_contact_add(event=event, target=target, user=user))
