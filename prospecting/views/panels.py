@@ -7,6 +7,7 @@ from __future__ import annotations
 from lusha_portal.lusha.errors import LushaError
 from prospecting.catalog import (
     EMPTY_CATALOG_SECONDS,
+    CatalogSnapshot,
     CatalogUnavailableError,
     Option,
     catalog_filter_types,
@@ -29,9 +30,14 @@ def filter_panels(kind: str, filters: SearchFilters, user):
     """(panels, labels of chosen values, a notice for the whole panel or "")."""
     panels, labels, notices = [], {}, []
     available: dict[str, set[str] | str] = {}
-    for side in ("contacts", "companies") if kind == Kind.CONTACTS else ("companies",):
+    sides = ("contacts", "companies") if kind == Kind.CONTACTS else ("companies",)
+    specs = filter_specs(kind)
+    snapshot = CatalogSnapshot(
+        sides=sides, specs=[spec for spec in specs.values() if spec.source == "catalog"]
+    )
+    for side in sides:
         try:
-            available[side] = catalog_filter_types(side=side, user=user)
+            available[side] = catalog_filter_types(side=side, user=user, snapshot=snapshot)
         except CatalogUnavailableError as error:
             available[side] = str(error)
         if available[side] == set():
@@ -39,7 +45,7 @@ def filter_panels(kind: str, filters: SearchFilters, user):
                 f"Lusha returned no {side} filter types just now, so their catalog filters "
                 f"are missing; the portal asks again within {EMPTY_CATALOG_SECONDS} seconds."
             )
-    for key, spec in filter_specs(kind).items():
+    for key, spec in specs.items():
         include, exclude = filters.include.get(key, []), filters.exclude.get(key, [])
         panel = {
             "key": key,
@@ -61,7 +67,7 @@ def filter_panels(kind: str, filters: SearchFilters, user):
                 panel["error"] = f"Lusha does not offer {spec.label.lower()} on this account."
             elif spec.source == "catalog":
                 try:
-                    panel["options"] = catalog_options(spec, user=user)
+                    panel["options"] = catalog_options(spec, user=user, snapshot=snapshot)
                     panel["empty"] = not panel["options"]
                 except CatalogUnavailableError as error:
                     panel["error"] = f"{spec.label} is unavailable right now: {error}"
