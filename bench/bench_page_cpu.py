@@ -274,7 +274,7 @@ def _pages(ids: dict[str, int]) -> list[tuple[str, str, str, dict, bytes]]:
         ("enrich_preview", "owner", f"/lists/{big}/enrich/", {}, BIG_LIST_NAME.encode()),
         ("signals_feed", "manager", "/signals/", {}, b"was promoted to"),
         ("spend_dashboard", "manager", "/spend/", {}, b'aria-label="Spend by user"'),
-        ("ledger", "manager", "/spend/ledger/", {}, b"/v3/bench"),
+        ("ledger", "manager", "/spend/ledger/", {}, b"Page 1 of "),
         ("lists_index", "owner", "/lists/", {}, BIG_LIST_NAME.encode()),
     ]  # fmt: skip
 

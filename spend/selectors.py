@@ -8,6 +8,7 @@ costs the same with a million ledger rows as with ten.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -58,7 +59,9 @@ def bucket_days(start: datetime.date, end: datetime.date, granularity: str) -> l
     return buckets
 
 
+@functools.cache
 def purpose_label(purpose: str) -> str:
+    # Cached: Purpose.choices builds its list on every call, and a chart asks hundreds of times.
     return dict(Purpose.choices).get(purpose, purpose.replace("_", " ").capitalize())
 
 

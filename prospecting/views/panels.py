@@ -4,6 +4,11 @@ one whose catalog Lusha cannot read right now says so in its place, keeping the 
 
 from __future__ import annotations
 
+import functools
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
 from lusha_portal.lusha.errors import LushaError
 from prospecting.catalog import (
     EMPTY_CATALOG_SECONDS,
@@ -19,6 +24,26 @@ from prospecting.models import Kind
 from signals.catalog import signal_types, type_label
 
 GROUPS = ("Person", "Location", "Company")
+
+
+@functools.lru_cache(maxsize=128)
+def _options_html(options: tuple[Option, ...]) -> SafeString:
+    """A filter's listbox options, the same on every page while its catalog is: rendered once
+    per catalog (they were a third of the prospecting page's template time)."""
+    return SafeString(
+        "".join(
+            format_html(
+                '<li role="option" aria-selected="false" data-value="{}" data-label="{}">{}{}</li>',
+                option.token,
+                option.label,
+                format_html('<span class="option-group">{} · </span>', option.group)
+                if option.group
+                else "",
+                option.label,
+            )
+            for option in options
+        )
+    )
 
 
 def _signal_options(side: str, user) -> list[Option]:
@@ -89,6 +114,7 @@ def filter_panels(kind: str, filters: SearchFilters, user):
             for side, tokens in (("include", include), ("exclude", exclude))
             for token in tokens
         ]  # fmt: skip
+        panel["options_html"] = _options_html(tuple(panel["options"]))
         panels.append(panel)
     return panels, labels, " ".join(notices)
 
