@@ -113,6 +113,12 @@ def _feed_form(user, data) -> FeedFilterForm:
     return form
 
 
+_FEED_UNREAD_FIELDS = (
+    "contact__preview", "contact__emails", "contact__phones", "contact__departments",
+    "company__preview", "company__enrichment",
+)  # fmt: skip
+
+
 @role_required(*EVERYONE)
 @require_GET
 def feed(request):
@@ -123,6 +129,8 @@ def feed(request):
     events = (
         _filtered(user, form)
         .select_related("contact", "company")
+        # The feed names people and companies: their previews and revealed data stay unread.
+        .defer(*_FEED_UNREAD_FIELDS)
         .prefetch_related(
             Prefetch(
                 "list_links",
@@ -135,7 +143,7 @@ def feed(request):
     )
     page, past_last = page_get(events, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
     carried = form.carried()
-    companies = Company.objects.in_bulk(
+    companies = Company.objects.only("pk", "lusha_id").in_bulk(
         list(company_lusha_ids(page.object_list)), field_name="lusha_id"
     )
     rows = [
