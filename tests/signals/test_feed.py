@@ -446,3 +446,14 @@ def test_a_new_email_past_the_budget_is_refused_with_the_numbers_and_the_old_one
     )
     assert not EnrichmentJob.objects.exists()
     assert Contact.objects.get(lusha_id=event.lusha_id).emails_revealed_at == revealed
+
+
+def test_the_nav_count_takes_in_events_a_poll_stores_at_once(client_for, bob, sandbox):
+    watch = watch_on(contacts_list(bob, 60), bob)
+    client = client_for(bob)
+    assert "unread</span>" not in client.get("/lists/").content.decode()  # counted: none
+    watch_poll(watch_id=watch.pk)
+    stored = SignalEvent.objects.count()
+    assert stored
+    page = client.get("/lists/").content.decode()
+    assert f'{stored}<span class="visually-hidden"> unread</span>' in page
