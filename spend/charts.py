@@ -10,7 +10,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.models import Purpose
@@ -72,48 +72,26 @@ class Chart:
     @property
     def bars_svg(self) -> SafeString:
         """The bars' <g> elements, written here rather than by ~700 template variables."""
-        return SafeString(
-            "".join(
-                format_html(
-                    "<g><title>{}: {} credits</title>{}</g>",
-                    bar.label,
-                    f"{bar.total:,}",
-                    SafeString(
-                        "".join(
-                            format_html(
-                                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>'
-                                "{}, {}: {} credits</title></rect>",
-                                bar.x,
-                                segment.y,
-                                bar.width,
-                                segment.height,
-                                segment.colour,
-                                bar.label,
-                                segment.label,
-                                f"{segment.credits:,}",
-                            )
-                            for segment in bar.segments
-                        )
-                    ),
-                )
-                for bar in self.bars
-                if bar.total
-            )
+        return format_html_join(
+            "",
+            "<g><title>{}: {} credits</title>{}</g>",
+            ((bar.label, f"{bar.total:,}", _segments_svg(bar)) for bar in self.bars if bar.total),
         )
 
     @property
     def rows_html(self) -> SafeString:
         """The table alternative's body rows."""
-        return SafeString(
-            "".join(
-                format_html(
-                    '<tr><th scope="row">{}</th>{}<td class="num">{}</td></tr>',
+        return format_html_join(
+            "",
+            '<tr><th scope="row">{}</th>{}<td class="num">{}</td></tr>',
+            (
+                (
                     label,
-                    SafeString("".join(f'<td class="num">{int(v):,}</td>' for v in values)),
-                    f"{int(total):,}",
+                    format_html_join("", '<td class="num">{}</td>', ((f"{v:,}",) for v in values)),
+                    f"{total:,}",
                 )
                 for label, values, total in self.rows
-            )
+            ),
         )
 
     @property
@@ -154,6 +132,19 @@ def _short_label(bucket: datetime.date, granularity: str) -> str:
     if granularity == "month":
         return bucket.strftime("%b %y")
     return f"{bucket.day} {bucket:%b}"
+
+
+def _segments_svg(bar: Bar) -> SafeString:
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}, {}: {} credits</title>'
+        "</rect>",
+        (
+            (bar.x, segment.y, bar.width, segment.height, segment.colour, bar.label,
+             segment.label, f"{segment.credits:,}")
+            for segment in bar.segments
+        ),
+    )  # fmt: skip
 
 
 def stacked_bars(*, series: Series, granularity: str, title: str) -> Chart:
