@@ -46,7 +46,24 @@ class JsonSerializer:
 
 
 class JsonRedisCacheClient(RedisCacheClient):
-    """Reads that meet an unreadable value answer as if the key were not there."""
+    """Reads that meet an unreadable value answer as if the key were not there; one
+    `redis.Redis` per connection pool, kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django makes a new redis.Redis for every cache call, and redis-py fills a table of
+        # about 170 response callbacks each time: a third of a small page's cache cost. A
+        # client over a connection pool is thread-safe (the pool hands each command its own
+        # connection, and notices a fork), so one per pool does.
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(write))
+            self._clients[index] = client
+        return client
 
     def _forget(self, key) -> None:
         logger.warning("cache: dropped a value that is not JSON (key %s)", key)

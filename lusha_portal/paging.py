@@ -21,10 +21,15 @@ class PastLast:
     last: int
 
 
-def page_get(items, *, per_page: int, number) -> tuple[Page, PastLast | None]:
+def page_get(
+    items, *, per_page: int, number, count: int | None = None
+) -> tuple[Page, PastLast | None]:
     """The page `number` asks for (1 when it is missing or no number) and, when it is past the
-    last page of a table that has rows, what to tell the reader."""
+    last page of a table that has rows, what to tell the reader. `count`: how many items there
+    are, when the caller knows it without counting them (a roll-up)."""
     paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # instead of Django's cached COUNT(*) of `items`
     try:
         asked = int(number)
     except (TypeError, ValueError):

@@ -26,6 +26,7 @@ from privacy.services import (
 )
 from prospecting.models import Contact, SearchPage
 from signals.models import SignalEvent
+from signals.selectors import events_unread_changed
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,9 @@ def person_erase(*, identifier: str, by) -> ErasureReport:
         )
         report.signal_events = events.count()
         events.delete()
+        if report.signal_events:
+            events_unread_changed()
+            transaction.on_commit(events_unread_changed)
         for lusha_id in lusha_ids:
             for page in json_list_has(SearchPage.objects.all(), "lusha_ids", lusha_id):
                 page.lusha_ids = [i for i in page.lusha_ids if i != lusha_id]

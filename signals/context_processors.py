@@ -1,9 +1,9 @@
 """The unread signals count in the navigation."""
 
-from signals.selectors import events_unread_count
+from signals.selectors import events_unread_count_cached
 
 
 def signals_unread(request):
     if not request.user.is_authenticated:
         return {}
-    return {"signals_unread": events_unread_count(request.user)}
+    return {"signals_unread": events_unread_count_cached(request.user)}

@@ -3,6 +3,7 @@ and the watches on those lists."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -21,6 +22,43 @@ def events_visible(user: User) -> QuerySet:
 
 def events_unread_count(user: User) -> int:
     return events_visible(user).filter(is_read=False).count()
+
+
+# The navigation's unread count is on every page, and counting every visible event is a query
+# that grows with the feed: it is kept per person in the cache, with the generation it was
+# counted at. New events or links bump the generation (every count is stale), marking read
+# drops that person's count; what else changes who sees what (a list shared or deleted, a role)
+# shows within UNREAD_COUNT_SECONDS.
+UNREAD_GENERATION_KEY = "signals:unread:generation"
+UNREAD_COUNT_SECONDS = 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"signals:unread:user:{user_id}"
+
+
+def events_unread_count_cached(user: User) -> int:
+    """events_unread_count, from the cache while nothing it counts has changed."""
+    key = _unread_key(user.pk)
+    found = cache.get_many([UNREAD_GENERATION_KEY, key])
+    generation = found.get(UNREAD_GENERATION_KEY, 0)
+    kept = found.get(key)
+    if isinstance(kept, list) and kept[:2] == [generation, user.role]:
+        return kept[2]
+    count = events_unread_count(user)
+    cache.set(key, [generation, user.role, count], UNREAD_COUNT_SECONDS)
+    return count
+
+
+def events_unread_changed(*, user_id: int | None = None) -> None:
+    """Someone's unread count changed (`user_id`: their reads), or everyone's (new events)."""
+    if user_id is not None:
+        cache.delete(_unread_key(user_id))
+        return
+    try:
+        cache.incr(UNREAD_GENERATION_KEY)
+    except ValueError:
+        cache.set(UNREAD_GENERATION_KEY, 1, timeout=None)
 
 
 def event_for_user(user: User, event_id: int) -> SignalEvent:

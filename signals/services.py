@@ -49,6 +49,7 @@ from signals.models import (
     WatchPush,
 )
 from signals.push import push_covered_since, push_sync_enqueue
+from signals.selectors import events_unread_changed
 from spend.budgets import BudgetExceededError, budget_hold
 
 logger = logging.getLogger(__name__)
@@ -459,6 +460,11 @@ def _lists_link(kind: str, events: dict[tuple, SignalEvent], records: dict) -> N
         for list_id in lists_of.get(event.lusha_id, ())
     ]
     SignalEventList.objects.bulk_create(links, ignore_conflicts=True)
+    if links:
+        # Now, and again once committed: a page counting between the two would keep the
+        # count without these links.
+        events_unread_changed()
+        transaction.on_commit(events_unread_changed)
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -476,4 +482,5 @@ def events_mark_read(*, user: User, event_ids) -> int:
         [SignalRead(user=user, event_id=i) for i in sorted(event_ids - already)],
         ignore_conflicts=True,
     )
+    events_unread_changed(user_id=user.pk)
     return len(event_ids - already)

@@ -113,6 +113,12 @@ def _feed_form(user, data) -> FeedFilterForm:
     return form
 
 
+_FEED_UNREAD_FIELDS = (
+    "contact__preview", "contact__emails", "contact__phones", "contact__departments",
+    "company__preview", "company__enrichment",
+)  # fmt: skip
+
+
 @role_required(*EVERYONE)
 @require_GET
 def feed(request):
@@ -123,6 +129,8 @@ def feed(request):
     events = (
         _filtered(user, form)
         .select_related("contact", "company")
+        # The feed names people and companies: their previews and revealed data stay unread.
+        .defer(*_FEED_UNREAD_FIELDS)
         .prefetch_related(
             Prefetch(
                 "list_links",
@@ -135,7 +143,7 @@ def feed(request):
     )
     page, past_last = page_get(events, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
     carried = form.carried()
-    companies = Company.objects.in_bulk(
+    companies = Company.objects.only("pk", "lusha_id").in_bulk(
         list(company_lusha_ids(page.object_list)), field_name="lusha_id"
     )
     rows = [
@@ -144,6 +152,7 @@ def feed(request):
             "sentence": sentence(event, companies=companies),
             "label": type_label(event.signal_type),
             "lists": [link.lead_list for link in event.list_links.all()],
+            "act_url": reverse("signals:event_act", args=[event.pk]),
         }
         for event in ([] if past_last else page.object_list)
     ]
@@ -161,6 +170,7 @@ def feed(request):
         "watch_count": watches_visible(user).count(),
         "subject": _subject(user, form),
         "feed_url": _feed_url(),
+        "lists_url": reverse("lists:index"),
     }
     template = "signals/feed.html#events" if request.htmx else "signals/feed.html"
     return render(request, template, context)
@@ -211,7 +221,9 @@ def event_act(request, event_id: int):
     user = request.user
     event = event_for_user(user, event_id)
     action = request.POST.get("action", "")
-    target = _target(user, request.POST.get("target", ""))
+    # The feed has one chooser for people's lists ("target") and one for companies' lists.
+    chosen = request.POST.get("company_target") if action == "add_company" else None
+    target = _target(user, chosen or request.POST.get("target", ""))
     try:
         if action == "add_contact":
             messages.success(request, event_contact_add(event=event, target=target, user=user))

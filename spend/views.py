@@ -27,7 +27,7 @@ from spend.reconcile import reconciliation_of_days
 from spend.selectors import (
     jobs_most_expensive,
     ledger_calls,
-    ledger_totals,
+    ledger_figures,
     ledger_users,
     spend_by_list,
     spend_by_user,
@@ -130,7 +130,10 @@ def ledger(request):
     """Every call to Lusha, newest first: who, why, what it returned and what it cost."""
     form = LedgerFilterForm(request.GET, users=ledger_users())
     calls = ledger_calls(**form.filters())
-    page, past_last = page_get(calls, per_page=LEDGER_PAGE_SIZE, number=request.GET.get("page"))
+    count, totals = ledger_figures(**form.filters())
+    page, past_last = page_get(
+        calls, per_page=LEDGER_PAGE_SIZE, number=request.GET.get("page"), count=count
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -138,7 +141,7 @@ def ledger(request):
         "errors": filter_errors(form),
         "page": page,
         "past_last": past_last,
-        "totals": ledger_totals(calls),
+        "totals": totals,
         "query": query.urlencode(),
     }
     template = "spend/ledger.html#ledger-table" if request.htmx else "spend/ledger.html"

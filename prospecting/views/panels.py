@@ -4,9 +4,15 @@ one whose catalog Lusha cannot read right now says so in its place, keeping the 
 
 from __future__ import annotations
 
+import functools
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
 from lusha_portal.lusha.errors import LushaError
 from prospecting.catalog import (
     EMPTY_CATALOG_SECONDS,
+    CatalogSnapshot,
     CatalogUnavailableError,
     Option,
     catalog_filter_types,
@@ -20,6 +26,27 @@ from signals.catalog import signal_types, type_label
 GROUPS = ("Person", "Location", "Company")
 
 
+@functools.lru_cache(maxsize=128)
+def _options_html(options: tuple[Option, ...]) -> SafeString:
+    """A filter's listbox options, the same on every page while its catalog is: rendered once
+    per catalog (they were a third of the prospecting page's template time)."""
+    return format_html_join(
+        "",
+        '<li role="option" aria-selected="false" data-value="{}" data-label="{}">{}{}</li>',
+        (
+            (
+                option.token,
+                option.label,
+                format_html('<span class="option-group">{} · </span>', option.group)
+                if option.group
+                else "",
+                option.label,
+            )
+            for option in options
+        ),
+    )
+
+
 def _signal_options(side: str, user) -> list[Option]:
     kind = Kind.CONTACTS if side == "contacts" else Kind.COMPANIES
     return [Option(t, type_label(t)) for t in signal_types(kind, user=user)]
@@ -29,9 +56,14 @@ def filter_panels(kind: str, filters: SearchFilters, user):
     """(panels, labels of chosen values, a notice for the whole panel or "")."""
     panels, labels, notices = [], {}, []
     available: dict[str, set[str] | str] = {}
-    for side in ("contacts", "companies") if kind == Kind.CONTACTS else ("companies",):
+    sides = ("contacts", "companies") if kind == Kind.CONTACTS else ("companies",)
+    specs = filter_specs(kind)
+    snapshot = CatalogSnapshot(
+        sides=sides, specs=[spec for spec in specs.values() if spec.source == "catalog"]
+    )
+    for side in sides:
         try:
-            available[side] = catalog_filter_types(side=side, user=user)
+            available[side] = catalog_filter_types(side=side, user=user, snapshot=snapshot)
         except CatalogUnavailableError as error:
             available[side] = str(error)
         if available[side] == set():
@@ -39,7 +71,7 @@ def filter_panels(kind: str, filters: SearchFilters, user):
                 f"Lusha returned no {side} filter types just now, so their catalog filters "
                 f"are missing; the portal asks again within {EMPTY_CATALOG_SECONDS} seconds."
             )
-    for key, spec in filter_specs(kind).items():
+    for key, spec in specs.items():
         include, exclude = filters.include.get(key, []), filters.exclude.get(key, [])
         panel = {
             "key": key,
@@ -61,7 +93,7 @@ def filter_panels(kind: str, filters: SearchFilters, user):
                 panel["error"] = f"Lusha does not offer {spec.label.lower()} on this account."
             elif spec.source == "catalog":
                 try:
-                    panel["options"] = catalog_options(spec, user=user)
+                    panel["options"] = catalog_options(spec, user=user, snapshot=snapshot)
                     panel["empty"] = not panel["options"]
                 except CatalogUnavailableError as error:
                     panel["error"] = f"{spec.label} is unavailable right now: {error}"
@@ -83,6 +115,7 @@ def filter_panels(kind: str, filters: SearchFilters, user):
             for side, tokens in (("include", include), ("exclude", exclude))
             for token in tokens
         ]  # fmt: skip
+        panel["options_html"] = _options_html(tuple(panel["options"]))
         panels.append(panel)
     return panels, labels, " ".join(notices)
 

@@ -5,6 +5,9 @@ results region (selection, columns)."""
 
 from __future__ import annotations
 
+import functools
+from urllib.parse import quote
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -110,6 +113,18 @@ def _first_phone(phones: list) -> dict:
     return callable_first[0] if callable_first else {}
 
 
+@functools.cache
+def _reveal_url_prefix() -> str:
+    # One reverse for the whole process: a page offers up to 100 reveals, and a reverse per
+    # cell was a tenth of the results page.
+    return reverse("prospecting:reveal", args=["0", "emails"]).removesuffix("0/emails/")
+
+
+def reveal_url(lusha_id: str, field: str) -> str:
+    """What reveal_cell's "Show email" / "Show phone" posts to."""
+    return f"{_reveal_url_prefix()}{quote(str(lusha_id), safe='')}/{field}/"
+
+
 def reveal_cell(contact, field: str, *, visible: bool, fresh_since) -> dict:
     """One email or phone cell: the value when this person may see it, else what showing it
     costs (free when the portal holds it), or that Lusha has none."""
@@ -133,6 +148,8 @@ def reveal_cell(contact, field: str, *, visible: bool, fresh_since) -> dict:
         cell["state"], cell["cost"] = "offer", _price(contact.preview or {}, field)
     else:
         cell["state"] = "none"
+    if cell["state"] == "offer":
+        cell["reveal_url"] = reveal_url(contact.lusha_id, field)
     return cell
 
 

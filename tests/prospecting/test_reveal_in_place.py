@@ -47,6 +47,14 @@ def test_each_row_offers_show_email_and_phone_with_their_cost(bobs, person):
     assert re.search(r"Show phone of [^\"]+, 5 credits", page)
 
 
+def test_the_rows_show_email_button_posts_to_that_persons_reveal(bobs, person):
+    page = bobs.get(SALES).content.decode()
+    url = f"/prospecting/reveal/{person.lusha_id}/emails/"
+    assert f'hx-post="{url}"' in page
+    pending = bobs.post(url, HTTP_HX_REQUEST="true")
+    assert "Revealing…" in pending.content.decode()
+
+
 def test_revealing_charges_once_and_the_second_click_is_free(bobs, bob, person, sandbox):
     before = sandbox.stats()["creditsCharged"]
     pending = show(bobs, person)

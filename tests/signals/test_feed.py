@@ -273,6 +273,47 @@ def test_a_company_change_puts_the_new_company_in_a_list(client_for, bob):
     assert list(target.members.values_list("company_id", flat=True)) == [company.pk]
 
 
+def test_the_feed_offers_one_list_chooser_for_people_and_one_for_companies(client_for, bob):
+    watched = a_list(bob, "Watched")
+    promotion(watched)
+    company_change(watched)
+    a_list(bob, "Accounts", kind="companies")
+    html = client_for(bob).get(FEED).content.decode()
+    assert html.count('<select id="feed-contact-target" name="target">') == 1
+    assert html.count('<select id="feed-company-target" name="company_target">') == 1
+    assert '<label for="feed-contact-target">Add people to</label>' in html
+    assert "Add Dana Levi to the chosen list</button>" in html
+    assert "Add Globex to the chosen company list</button>" in html
+
+
+def test_the_feeds_shared_choosers_put_the_contact_and_the_company_in_the_chosen_lists(
+    client_for, bob
+):
+    event = company_change(a_list(bob, "Watched"))
+    people = a_list(bob, "Call this week")
+    accounts = a_list(bob, "Accounts", kind="companies")
+    client = client_for(bob)
+    # What the feed's one form sends when a button is pressed: both choosers, the button's
+    # action, to the button's own address.
+    chosen = {"query": "", "target": people.pk, "company_target": accounts.pk}
+    client.post(f"/signals/events/{event.pk}/act/", {**chosen, "action": "add_contact"})
+    client.post(f"/signals/events/{event.pk}/act/", {**chosen, "action": "add_company"})
+    assert list(people.members.values_list("contact__lusha_id", flat=True)) == ["1002"]
+    globex = Company.objects.get(lusha_id="20002")
+    assert list(accounts.members.values_list("company_id", flat=True)) == [globex.pk]
+
+
+def test_a_mark_read_button_in_the_feeds_form_marks_only_its_own_event(client_for, bob):
+    watched = a_list(bob, "Watched")
+    first = promotion(watched)
+    company_change(watched)
+    response = client_for(bob).post(
+        "/signals/read/", {"query": "", "target": watched.pk, "event": first.pk}
+    )
+    assert response.status_code == 302
+    assert list(SignalRead.objects.values_list("event_id", flat=True)) == [first.pk]
+
+
 def _moved_with_an_old_email(lead_list, *, revealed: datetime.datetime):
     """A sandbox person who changed company, whose email the store revealed at `revealed`."""
     person = dataset().contacts[7]
@@ -405,3 +446,14 @@ def test_a_new_email_past_the_budget_is_refused_with_the_numbers_and_the_old_one
     )
     assert not EnrichmentJob.objects.exists()
     assert Contact.objects.get(lusha_id=event.lusha_id).emails_revealed_at == revealed
+
+
+def test_the_nav_count_takes_in_events_a_poll_stores_at_once(client_for, bob, sandbox):
+    watch = watch_on(contacts_list(bob, 60), bob)
+    client = client_for(bob)
+    assert "unread</span>" not in client.get("/lists/").content.decode()  # counted: none
+    watch_poll(watch_id=watch.pk)
+    stored = SignalEvent.objects.count()
+    assert stored
+    page = client.get("/lists/").content.decode()
+    assert f'{stored}<span class="visually-hidden"> unread</span>' in page

@@ -19,14 +19,12 @@ LAST_MONTH = month_before(THIS_MONTH)
 
 
 def ledger_row(*, user, purpose, credits, day, list_id=None, job_id=None, **fields) -> ApiCall:
-    """A ledger row on a given day (created_at is auto_now_add, so it is set afterwards)."""
-    call = ApiCallFactory(
-        user=user, purpose=purpose, credits_charged=credits, list_id=list_id, job_id=job_id,
-        **fields,
-    )  # fmt: skip
+    """A ledger row on a given day, counted in that day's roll-up."""
     when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 30)))
-    ApiCall.objects.filter(pk=call.pk).update(created_at=when)
-    return call
+    return ApiCallFactory(
+        user=user, purpose=purpose, credits_charged=credits, list_id=list_id, job_id=job_id,
+        created_at=when, **fields,
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -38,8 +38,9 @@ def test_the_rebuild_sums_calls_and_credits_per_day_user_list_and_purpose(bob, b
 
 def test_the_rebuild_replaces_wrong_totals_and_keeps_what_was_saved(bob):
     ledger_row(user=bob, purpose="email_reveal", credits=3, day=TODAY, list_id=7)
-    SpendDaily.objects.create(day=TODAY, user_id=bob.pk, list_id=7, purpose="email_reveal",
-                              calls=40, credits=400, saved_count=9, saved_credits=9)  # fmt: skip
+    SpendDaily.objects.filter(day=TODAY, user_id=bob.pk, list_id=7, purpose="email_reveal").update(
+        calls=40, credits=400, saved_count=9, saved_credits=9
+    )
     SpendDaily.objects.create(day=LAST_MONTH, user_id=bob.pk, list_id=0, purpose="signals",
                               calls=2, credits=2)  # fmt: skip
     SpendDaily.objects.create(

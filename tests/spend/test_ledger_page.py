@@ -98,3 +98,48 @@ def test_the_ledger_filters_the_calls_whose_answer_was_lost(client_for, mona, ca
     assert "<strong>1</strong> call," in page
     page = client.get("/spend/ledger/", {"outcome": "ok"}).content.decode()
     assert "<strong>4</strong> calls" in page, "a lost answer is not a success"
+
+
+def _shown(page: str) -> tuple[int, int]:
+    import re
+
+    found = re.search(r"<strong>(\d+)</strong> calls?, <strong>(\d+)</strong> credits?", page)
+    assert found, "the ledger page states its calls and credits"
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_the_ledgers_totals_equal_the_sums_of_its_rows_whatever_the_filter(
+    client_for, mona, bob, betty, calls, lost
+):
+    from django.core.management import call_command
+    from django.db.models import Sum
+
+    from accounts.models import ApiCall
+
+    call_command("spend_rollup_rebuild", verbosity=0)  # the roll-ups as the ledger rebuilds them
+    client = client_for(mona)
+    for query, rows in (
+        ({}, ApiCall.objects.all()),
+        ({"user": bob.pk}, ApiCall.objects.filter(user=bob)),
+        ({"purpose": "email_reveal"}, ApiCall.objects.filter(purpose="email_reveal")),
+        ({"list": 42}, ApiCall.objects.filter(list_id=42)),
+        ({"user": betty.pk, "purpose": "email_reveal"},
+         ApiCall.objects.filter(user=betty, purpose="email_reveal")),
+        ({"job": 7}, ApiCall.objects.filter(job_id=7)),
+        ({"outcome": "failed"}, ApiCall.objects.exclude(error_code="")),
+    ):  # fmt: skip
+        credits = rows.aggregate(total=Sum("credits_charged", default=0))["total"]
+        page = client.get("/spend/ledger/", query).content.decode()
+        assert _shown(page) == (rows.count(), credits), query
+
+
+def test_the_ledger_pages_by_the_roll_ups_count(client_for, mona, bob, monkeypatch):
+    from spend import views as spend_views
+
+    monkeypatch.setattr(spend_views, "LEDGER_PAGE_SIZE", 2)
+    ApiCallFactory.create_batch(5, user=bob)
+    client = client_for(mona)
+    first = client.get("/spend/ledger/").content.decode()
+    assert "Page 1 of 3" in first
+    assert _shown(first) == (5, 40)
+    assert client.get("/spend/ledger/", {"page": 3}).content.decode().count("<tr>") == 1 + 1
