@@ -92,7 +92,8 @@ def test_the_plan_counts_what_reading_each_member_counted(bob, reveal):
     assert {needs: set(ids) for needs, ids in plan.groups.items()} == expected_groups
     assert plan.total == lead_list.members.count()
     assert sum(plan.costs.values()) == plan.max_credits
-    assert len(plan.held_ids) == plan.held and len(plan.nothing_ids) == plan.nothing_to_reveal
+    assert len(plan.held_ids) == plan.held
+    assert len(plan.nothing_ids) == plan.nothing_to_reveal
 
 
 @pytest.mark.parametrize("reveal", [["emails"], ["emails", "phones"]])
@@ -104,7 +105,9 @@ def test_the_preview_counts_without_ids_agree_with_the_full_plan(bob, reveal):
 
     figures = ("total", "held", "nothing_to_reveal", "to_request", "max_credits", "suppressed")
     assert [getattr(counts, f) for f in figures] == [getattr(full, f) for f in figures]
-    assert counts.groups == {} and counts.costs == {} and counts.held_ids == []
+    assert counts.groups == {}
+    assert counts.costs == {}
+    assert counts.held_ids == []
 
 
 def test_a_company_plan_counts_fresh_empty_and_stale_companies_apart(bob):
@@ -125,6 +128,7 @@ def test_a_company_plan_counts_fresh_empty_and_stale_companies_apart(bob):
     plan = enrichment_plan(lead_list=lead_list, reveal=[])
 
     assert (plan.total, plan.held, plan.nothing_to_reveal, plan.to_request) == (4, 1, 1, 2)
-    assert plan.held_ids == ["fresh"] and plan.nothing_ids == ["empty"]
+    assert plan.held_ids == ["fresh"]
+    assert plan.nothing_ids == ["empty"]
     assert sorted(plan.groups[("company",)]) == ["never", "stale"]
     assert plan.max_credits == 2
