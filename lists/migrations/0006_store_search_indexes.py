@@ -1,7 +1,7 @@
 """Indexes for matching an import against the store (lists/services/import_store.py): the
-stored contacts' revealed emails, lower-cased, and the path of their LinkedIn URL, so the
-mapping page's count and the worker's store pass look up the rows' identifiers instead of
-reading every stored contact. They are on the store's table (prospecting), made here because
+stored contacts' revealed emails and last names, lower-cased, and the path of their LinkedIn
+URL, so the mapping page's count and the worker's store pass look up the rows' identifiers
+instead of reading every stored contact. They are on the store's table (prospecting), made here because
 the import matching is what reads them; the model state does not change."""
 
 from django.db import migrations
@@ -29,6 +29,8 @@ CREATE INDEX contact_linkedin_path_idx ON prospecting_contact ((substring(
 )))
 """
 
+LAST_NAME_INDEX = "CREATE INDEX contact_last_name_lower_idx ON prospecting_contact (lower(last_name))"
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -43,4 +45,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(EMAILS_INDEX, "DROP INDEX IF EXISTS contact_emails_lower_idx"),
         migrations.RunSQL(PROFILE_INDEX, "DROP INDEX IF EXISTS contact_linkedin_path_idx"),
+        migrations.RunSQL(LAST_NAME_INDEX, "DROP INDEX IF EXISTS contact_last_name_lower_idx"),
     ]

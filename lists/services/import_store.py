@@ -156,8 +156,7 @@ def _held_by_profile(profiles: set[str]) -> dict[str, set[str]]:
 class _ContactIndex:
     """The stored contacts a batch of rows could name, by each kind of identifier."""
 
-    def __init__(self, rows: list[dict[str, str]]):
-        asked = [import_row_identifier(Kind.CONTACTS, values)[0] for values in rows]
+    def __init__(self, asked: list[dict[str, str]]):
         ids = {a["id"] for a in asked if "id" in a}
         emails = {a["email"].casefold() for a in asked if "email" in a}
         profiles = {a["linkedinUrl"].casefold() for a in asked if "linkedinUrl" in a}
@@ -183,8 +182,7 @@ class _ContactIndex:
                     if site:
                         self.by_name[(*person, "domain:" + site)].add(lusha_id)
 
-    def match(self, values: dict[str, str]) -> str | None:
-        asked = import_row_identifier(Kind.CONTACTS, values)[0]
+    def match(self, asked: dict[str, str]) -> str | None:
         if asked.get("id") in self.ids:
             return asked["id"]
         for key, index in (("email", self.by_email), ("linkedinUrl", self.by_profile)):
@@ -204,8 +202,7 @@ class _ContactIndex:
 
 
 class _CompanyIndex:
-    def __init__(self, rows: list[dict[str, str]]):
-        asked = [import_row_identifier(Kind.COMPANIES, values)[0] for values in rows]
+    def __init__(self, asked: list[dict[str, str]]):
         ids = {a["id"] for a in asked if "id" in a}
         domains = {a["domain"] for a in asked if "domain" in a}
         names = {_casefold(a["name"]) for a in asked if "name" in a}
@@ -221,8 +218,7 @@ class _CompanyIndex:
                 if name:
                     self.by_key["name:" + _casefold(name)].add(lusha_id)
 
-    def match(self, values: dict[str, str]) -> str | None:
-        asked = import_row_identifier(Kind.COMPANIES, values)[0]
+    def match(self, asked: dict[str, str]) -> str | None:
         if asked.get("id") in self.ids:
             return asked["id"]
         if "domain" in asked and (found := _unique(self.by_key, "domain:" + asked["domain"])):
@@ -238,8 +234,10 @@ def store_matches(kind: str, rows: Iterable[tuple[int, dict[str, str]]]) -> dict
     rows = list(rows)
     if not rows:
         return {}
-    index = (_ContactIndex if kind == Kind.CONTACTS else _CompanyIndex)([v for _, v in rows])
-    matches = {key: index.match(values) for key, values in rows}
+    # What each row asks, worked out once: the index is built from them and matches them.
+    asked = {key: import_row_identifier(kind, values)[0] for key, values in rows}
+    index = (_ContactIndex if kind == Kind.CONTACTS else _CompanyIndex)(list(asked.values()))
+    matches = {key: index.match(identifier) for key, identifier in asked.items()}
     return {key: lusha_id for key, lusha_id in matches.items() if lusha_id}
 
 
