@@ -86,41 +86,24 @@ def _unique(matches: dict, key) -> str | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-# The store is searched by PostgreSQL for the rows' emails and LinkedIn URLs: reading every
-# stored contact's emails and preview into Python to compare them cost the mapping page a
-# quarter of a second of CPU per 50,000 contacts held. SQL narrows the store to the contacts
-# whose lower-cased email (or LinkedIn path) is among those asked; the match itself is then
-# made exactly as before, with Python's casefold and linkedin_normalise, on those few.
-# Both statements use an index of lists/migrations/0006_store_search_indexes.py: the
-# expressions here are the indexed ones, character for character.
-# The emails are looked up one by one in the index (a lateral subquery, fenced with OFFSET 0
-# so the planner keeps it a loop): one `&&` of the whole asked array, or a plain join, made it
-# compute the indexed expression for every stored contact instead.
+# The store is searched by PostgreSQL for the rows' emails: reading every stored contact's
+# emails into Python to compare them cost the mapping page most of a quarter of a second of CPU
+# per 50,000 contacts held. SQL narrows the store to the contacts whose lower-cased email is
+# among those asked; the match itself is then made exactly as before, with Python's casefold,
+# on those few.
+# No index serves it: the revealed emails are scanned by PostgreSQL, compared with the asked
+# ones through a hash (IN a subquery; `= ANY` compared each with every email asked). An index
+# on the lower-cased emails made it a lookup, but every enrichment answer then recomputed it
+# for its 100 contacts, and the enrichment rate fell by a quarter to a third
+# (docs/benchmarks.md).
 _EMAILS_ASKED = """
-WITH held AS MATERIALIZED (
-    SELECT DISTINCT found.id
-    FROM unnest(%s::text[]) AS asked(email)
-    CROSS JOIN LATERAL (
-        SELECT c.id FROM {table} AS c
-        WHERE c.emails_revealed_at IS NOT NULL
-            AND lusha_contact_emails_lower(c.emails) @> ARRAY[asked.email]
-        OFFSET 0
-    ) AS found
-)
 SELECT c.lusha_id, item ->> 'email'
-FROM held
-JOIN {table} AS c ON c.id = held.id
+FROM {table} AS c
 CROSS JOIN LATERAL jsonb_array_elements(
     CASE WHEN jsonb_typeof(c.emails) = 'array' THEN c.emails ELSE '[]'::jsonb END
 ) AS item
-"""
-_PROFILES_ASKED = """
-SELECT c.lusha_id, c.preview -> 'socialLinks' ->> 'linkedin'
-FROM {table} AS c
-WHERE substring(
-    lower(btrim(c.preview -> 'socialLinks' ->> 'linkedin', E' \\t\\n\\r\\f\\v'))
-    from '^(?:https?://)?(?:[a-z]{{2,3}}\\.)?linkedin\\.com(/(?:in|pub)/[^/?#\\s]+)'
-) = ANY(%s)
+WHERE c.emails_revealed_at IS NOT NULL
+    AND lower(item ->> 'email') IN (SELECT unnest(%s::text[]))
 """
 
 
@@ -143,10 +126,13 @@ def _held_by_email(emails: set[str]) -> dict[str, set[str]]:
 
 
 def _held_by_profile(profiles: set[str]) -> dict[str, set[str]]:
-    """Normalised, casefolded LinkedIn URL -> the stored contacts whose preview links it."""
+    """Normalised, casefolded LinkedIn URL -> the stored contacts whose preview links it. Read
+    in Python (the profile strings only): PostgreSQL's regular expressions took longer over the
+    store than linkedin_normalise does, and an index on the path slowed every enrichment."""
     found: dict[str, set[str]] = defaultdict(set)
-    paths = sorted({profile.removeprefix("https://www.linkedin.com") for profile in profiles})
-    for lusha_id, profile in _store_rows(_PROFILES_ASKED, paths):
+    stored = Contact.objects.annotate(profile=KT("preview__socialLinks__linkedin"))
+    rows = stored.exclude(profile=None).exclude(profile="")
+    for lusha_id, profile in rows.values_list("lusha_id", "profile").iterator(5000):
         normal = linkedin_normalise(str(profile)).casefold()
         if normal in profiles:
             found[normal].add(lusha_id)

@@ -1,6 +1,7 @@
-"""The store is searched by PostgreSQL for an import's emails and LinkedIn URLs, and the match
-is still made as before: any letter case, spaces around a URL, http or a country subdomain,
-/in/ or /pub/, a trailing slash, only revealed emails, and only one person per identifier."""
+"""The store is searched by PostgreSQL for an import's emails (in Python for its LinkedIn
+URLs), and the match is still made as before: any letter case, spaces around a URL, http or a
+country subdomain, /in/ or /pub/, a trailing slash, only revealed emails, and only one person
+per identifier."""
 
 from django.utils import timezone
 
