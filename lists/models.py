@@ -45,6 +45,11 @@ class LeadListMember(models.Model):
                 name="unique_list_company",
             ),
         ]
+        # A list's page in its default order (newest added first) read from the index alone,
+        # whatever the list's size (lists/services/members.py, MembersPaged).
+        indexes = [
+            models.Index(fields=["lead_list", "added_at", "id"], name="list_member_added_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact or self.company} in {self.lead_list}"

@@ -1,10 +1,11 @@
 """Who may see and change which lead lists. Every lists view goes through these."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Role, User
-from lists.models import LeadList
+from lists.models import LeadList, LeadListMember
 
 
 def lists_visible(user: User) -> QuerySet:
@@ -16,7 +17,18 @@ def lists_visible(user: User) -> QuerySet:
 
 
 def lists_with_counts(user: User) -> QuerySet:
-    return lists_visible(user).annotate(member_count=Count("members"))
+    """The visible lists, each with `member_count`. A count per list from the members' index
+    (a subquery), not a join of every membership grouped by list: the index page then reads
+    no member row, whatever the lists hold."""
+    members = (
+        LeadListMember.objects.filter(lead_list=OuterRef("pk"))
+        .order_by()
+        .values("lead_list")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    counted = Coalesce(Subquery(members, output_field=IntegerField()), 0)
+    return lists_visible(user).annotate(member_count=counted)
 
 
 def list_for_user(user: User, list_id: int, *, change: bool = False) -> LeadList:

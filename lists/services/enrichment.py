@@ -20,8 +20,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    JSONField,
+    Q,
+    Value,
+)
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from accounts.models import Purpose, User
@@ -32,6 +44,7 @@ from lists.models import (
     EnrichmentOutcome,
     JobStatus,
     LeadList,
+    LeadListMember,
     Outcome,
     PauseCause,
 )
@@ -88,11 +101,13 @@ def fresh_cutoff():
 
 
 def _members(lead_list: LeadList, lusha_ids: list[str] | None):
-    model = Contact if lead_list.kind == Kind.CONTACTS else Company
-    records = model.objects.filter(leadlistmember__lead_list=lead_list)
+    model, field = (Contact, "contact") if lead_list.kind == Kind.CONTACTS else (Company, "company")
+    # A semi-join: each record once, without joining and de-duplicating the list's rows.
+    listed = LeadListMember.objects.filter(lead_list=lead_list).values(f"{field}_id")
+    records = model.objects.filter(pk__in=listed)
     if lusha_ids is not None:
         records = records.filter(lusha_id__in=set(lusha_ids))
-    return records.distinct()
+    return records
 
 
 def _contact_needs(
@@ -129,58 +144,110 @@ def _contact_cost(preview: dict, fields: tuple[str, ...]) -> int:
     return sum(int(prices.get(f, DEFAULT_CREDITS[f]) or 0) for f in fields)
 
 
+# Each contact's facts the plan weighs, worked out by PostgreSQL: whether each field was
+# revealed within the window and holds data, which fields Lusha's preview says it has, and the
+# credits its preview names for each field (all of them: the last one counts, as in
+# `_contact_cost`). Members sharing the same facts are planned together.
+def _prices(name: str) -> Func:
+    path = Value(f'$.canReveal[*] ? (@.field == "{name}").credits')
+    return Func(F("preview"), path, function="jsonb_path_query_array", output_field=JSONField())
+
+
+def _contact_facts(fresh_since) -> dict:
+    def fact(q: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    facts = {
+        "has_type": Func(
+            KeyTransform("has", "preview"), function="jsonb_typeof", output_field=CharField()
+        )
+    }
+    for name in CONTACT_FIELDS:
+        facts[f"{name}_fresh"] = fact(Q(**{f"{name}_revealed_at__gte": fresh_since}))
+        facts[f"{name}_found"] = fact(~Q(**{name: []}))
+        facts[f"has_{name}"] = fact(Q(preview__has__contains=[name]))
+        facts[f"{name}_prices"] = _prices(name)
+    return facts
+
+
+def _members_grouped(members, facts: dict, *, ids: bool):
+    """One row per set of facts: the facts, how many members share them and (with `ids`)
+    their Lusha ids. A 10,000-member plan then reads a few rows instead of decoding 10,000
+    previews and 20,000 timestamps in Python."""
+    aggregates = {"members": Count("pk")}
+    if ids:
+        aggregates["lusha_ids"] = ArrayAgg("lusha_id", order_by="pk")
+    return members.order_by().annotate(**facts).values(*facts).annotate(**aggregates)
+
+
 def enrichment_plan(
-    *, lead_list: LeadList, reveal: list[str], lusha_ids: list[str] | None = None
+    *, lead_list: LeadList, reveal: list[str], lusha_ids: list[str] | None = None, ids: bool = True
 ) -> EnrichmentPlan:
-    """Count what is held, what must be asked for and the most it can cost."""
+    """Count what is held, what must be asked for and the most it can cost. With `ids=False`
+    (the cost preview) only the counts: `groups`, `held_ids`, `nothing_ids` and `costs` stay
+    empty."""
     fresh_since = fresh_cutoff()
     groups: dict[tuple[str, ...], list[str]] = {}
     held: list[str] = []
     nothing: list[str] = []
     costs: dict[str, int] = {}
-    max_credits = total = 0
+    max_credits = total = held_count = nothing_count = to_request = 0
     members = _members(lead_list, lusha_ids)
+    total = members.count()
     # Privacy: suppressed people are counted apart and never asked for (one read of the
     # suppression list when it is empty).
     suppressed = suppressed_among(members, lead_list.kind)
+    if suppressed:
+        members = members.exclude(lusha_id__in=list(suppressed))
     if lead_list.kind == Kind.COMPANIES:
-        empty = ExpressionWrapper(Q(enrichment={}), output_field=BooleanField())
-        rows = members.annotate(nothing=empty).values_list("lusha_id", "enriched_at", "nothing")
-        for lusha_id, enriched_at, nothing_found in rows.iterator(chunk_size=2000):
-            total += 1
-            if lusha_id in suppressed:
+        facts = {
+            "fresh": ExpressionWrapper(Q(enriched_at__gte=fresh_since), BooleanField()),
+            "nothing": ExpressionWrapper(Q(enrichment={}), BooleanField()),
+        }
+        for row in _members_grouped(members, facts, ids=ids):
+            count, found = row["members"], row.get("lusha_ids", [])
+            if row["fresh"]:
+                if row["nothing"]:
+                    nothing_count += count
+                    nothing.extend(found)
+                else:
+                    held_count += count
+                    held.extend(found)
                 continue
-            if enriched_at and enriched_at >= fresh_since:
-                (nothing if nothing_found else held).append(lusha_id)
-            else:
-                groups.setdefault(("company",), []).append(lusha_id)
-                costs[lusha_id] = DEFAULT_CREDITS["company"]
-                max_credits += costs[lusha_id]
+            price = DEFAULT_CREDITS["company"]
+            to_request += count
+            max_credits += price * count
+            if ids:
+                groups.setdefault(("company",), []).extend(found)
+                costs.update(dict.fromkeys(found, price))
     else:
-        # Plain tuples, not model instances: a 10,000-member plan decodes only what it weighs.
-        rows = members.values_list(
-            "lusha_id", "emails_revealed_at", "phones_revealed_at", "preview", "emails", "phones"
-        ).iterator(chunk_size=2000)
-        for lusha_id, emails_at, phones_at, preview, emails, phones in rows:
-            total += 1
-            if lusha_id in suppressed:
-                continue
-            revealed_at = {REVEAL_EMAILS: emails_at, REVEAL_PHONES: phones_at}
-            found = {REVEAL_EMAILS: bool(emails), REVEAL_PHONES: bool(phones)}
-            needs = _contact_needs(revealed_at, preview or {}, reveal, fresh_since, found)
+        for row in _members_grouped(members, _contact_facts(fresh_since), ids=ids):
+            count, found = row["members"], row.get("lusha_ids", [])
+            revealed_at = {
+                REVEAL_EMAILS: fresh_since if row["emails_fresh"] else None,
+                REVEAL_PHONES: fresh_since if row["phones_fresh"] else None,
+            }
+            found_data = {REVEAL_EMAILS: row["emails_found"], REVEAL_PHONES: row["phones_found"]}
+            preview = _preview_of(row)
+            needs = _contact_needs(revealed_at, preview, reveal, fresh_since, found_data)
             if needs is None:
-                held.append(lusha_id)
+                held_count += count
+                held.extend(found)
             elif not needs:
-                nothing.append(lusha_id)
+                nothing_count += count
+                nothing.extend(found)
             else:
-                groups.setdefault(needs, []).append(lusha_id)
-                costs[lusha_id] = _contact_cost(preview or {}, needs)
-                max_credits += costs[lusha_id]
+                cost = _contact_cost(preview, needs)
+                to_request += count
+                max_credits += cost * count
+                if ids:
+                    groups.setdefault(needs, []).extend(found)
+                    costs.update(dict.fromkeys(found, cost))
     return EnrichmentPlan(
         total=total,
-        held=len(held),
-        to_request=sum(len(ids) for ids in groups.values()),
-        nothing_to_reveal=len(nothing),
+        held=held_count,
+        to_request=to_request,
+        nothing_to_reveal=nothing_count,
         max_credits=max_credits,
         groups=groups,
         held_ids=held,
@@ -189,6 +256,18 @@ def enrichment_plan(
         suppressed_ids=suppressed,
         costs=costs,
     )
+
+
+def _preview_of(row: dict) -> dict:
+    """The part of Lusha's preview the plan reads, from a group's facts."""
+    preview: dict = {"canReveal": []}
+    if row["has_type"] == "array":
+        preview["has"] = [name for name in CONTACT_FIELDS if row[f"has_{name}"]]
+    for name in CONTACT_FIELDS:
+        prices = row[f"{name}_prices"]
+        if isinstance(prices, list) and prices:
+            preview["canReveal"].append({"field": name, "credits": prices[-1]})
+    return preview
 
 
 def enrichment_start(

@@ -53,7 +53,10 @@ def chunk_claim(job: EnrichmentJob) -> Lease | None:
     claimable = (
         Q(status=ChunkStatus.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     ) | (Q(status=ChunkStatus.CLAIMED) & (Q(lease_until__lt=now) | Q(lease_until__isnull=True)))
-    for chunk in job.chunks.filter(claimable).order_by("index")[:5]:
+    # Only what the claim compares: the candidates' ids (up to 100 each) stay unread until
+    # the one claimed is loaded whole.
+    candidates = job.chunks.filter(claimable).order_by("index").only("status", "lease_holder")
+    for chunk in candidates[:5]:
         holder = uuid.uuid4().hex
         taken = EnrichmentChunk.objects.filter(
             pk=chunk.pk, status=chunk.status, lease_holder=chunk.lease_holder
@@ -71,8 +74,9 @@ def chunk_claim(job: EnrichmentJob) -> Lease | None:
         if taken_over:
             _takeover_record(job, chunk, now)
         EnrichmentJob.objects.filter(pk=job.pk).update(heartbeat_at=now)
-        chunk.refresh_from_db()
-        return Lease(chunk=chunk, holder=holder, taken_over=taken_over)
+        return Lease(
+            chunk=EnrichmentChunk.objects.get(pk=chunk.pk), holder=holder, taken_over=taken_over
+        )
     return None
 
 
@@ -185,7 +189,8 @@ def in_flight_claim(
         cursor.execute(statement, [*params, now])
         held = {(row[0], row[1]) for row in cursor.fetchall()}
     ours = [i for i in lusha_ids if all((i, name) in held for name in fields)]
-    theirs = [i for i in lusha_ids if i not in set(ours)]
+    mine = set(ours)
+    theirs = [i for i in lusha_ids if i not in mine]
     partly = [i for i in theirs if any((i, name) in held for name in fields)]
     if partly:  # a record is asked whole or not at all
         in_flight_release(lease, lusha_ids=partly)

@@ -84,7 +84,8 @@ def enrich(request, list_id: int):
 
 
 def _enrich_context(request, lead_list, reveal: list[str], refused: str = "") -> dict:
-    plan = enrichment_plan(lead_list=lead_list, reveal=reveal)
+    # The counts only: the members' ids are read when the page offers the ones that fit.
+    plan = enrichment_plan(lead_list=lead_list, reveal=reveal, ids=False)
     budget = budget_left(user_id=request.user.pk)
     context = {
         "lead_list": lead_list,
@@ -98,7 +99,11 @@ def _enrich_context(request, lead_list, reveal: list[str], refused: str = "") ->
     if context["over_budget"]:
         # What a refusal leads to: the members that fit, and who can give more.
         context.update(
-            fit=enrichment_plan_fit(lead_list=lead_list, plan=plan, credits=budget.left),
+            fit=enrichment_plan_fit(
+                lead_list=lead_list,
+                plan=enrichment_plan(lead_list=lead_list, reveal=reveal),
+                credits=budget.left,
+            ),
             shortfall=plan.max_credits - budget.left,
             raisers=budget_raisers_sentence(),
             asked=budget_request_open(user=request.user),

@@ -27,11 +27,12 @@ from lists.services.members import (
     lead_list_rename,
     lead_list_share,
     list_member_counts,
-    list_members,
     list_members_copy,
     list_members_move,
+    list_members_paged,
     list_members_remove,
 )
+from lists.views.member_rows import member_rows
 from lusha_portal.paging import page_get
 from prospecting.add_all import add_all_runs_of_list
 from prospecting.services import lead_list_create, lead_lists_writable
@@ -105,7 +106,8 @@ def detail(request, list_id: int):
     form = MemberFilterForm(request.GET, kind=lead_list.kind)
     form.is_valid()  # invalid parts are reported on the page and ignored
     filters = form.member_filters()
-    members = list_members(lead_list, filters)
+    counts = list_member_counts(lead_list)
+    members = list_members_paged(lead_list, filters, counts=counts)
     page, past_last = page_get(members, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
     carried = _carried(form)
     can_change = list_changeable_by(request.user, lead_list)
@@ -115,11 +117,12 @@ def detail(request, list_id: int):
         "form": form,
         "filters": filters,
         "page": page,
+        "rows": member_rows(request.user, lead_list, page.object_list) if not past_last else [],
         "past_last": past_last,
         "query": urlencode(carried),
         "carried": carried,
         "filter_errors": form.error_labels(),
-        "counts": list_member_counts(lead_list),
+        "counts": counts,
         "can_change": can_change,
         "targets": lead_lists_writable(request.user, lead_list.kind)
         .exclude(pk=lead_list.pk)
