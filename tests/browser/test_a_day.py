@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 from lists.models import LeadList
 from lists.services.exports import primary_email
 from prospecting.models import Contact
-from spend.services import spend_call_record
 from tests.browser.prospecting_helpers import choose
 from tests.lists.test_enrichment import contacts_list
 from tests.spend.test_dashboard import TODAY, ledger_row
@@ -19,11 +18,9 @@ LIST_NAME = "Sales, day one"
 
 
 def spent(user, purpose: str, credits: int) -> None:
-    """Credits spent today, as the ledger writes them: the call, its roll-up, its budgets."""
-    call = ledger_row(user=user, purpose=purpose, credits=credits, day=TODAY)
-    spend_call_record(
-        user_id=user.pk, list_id=None, purpose=purpose, credits=credits, when=call.created_at
-    )
+    """Credits spent today, as the ledger writes them: the call, its roll-up, its budgets (the
+    factory writes all three, as accounts/ledger.py does)."""
+    ledger_row(user=user, purpose=purpose, credits=credits, day=TODAY)
 
 
 def test_a_bdrs_day_runs_from_a_search_to_an_enriched_csv(
