@@ -29,14 +29,9 @@ class ScoresViewForm(forms.Form):
         return [self.fields[name].label or name for name in self.errors if name in self.fields]
 
 
-class ScoreStartForm(forms.Form):
-    ACTIONS = [
-        ("score", "Score the members without a score"),
-        ("rescore", "Re-score every member"),
-        ("rescore_ticked", "Re-score the ticked members"),
-        ("resume", "Resume the stopped run"),
-    ]
-    action = forms.ChoiceField(choices=ACTIONS)
+class TickedMembersForm(forms.Form):
+    """A list's ticked members (at most MAX_TICKED), by id."""
+
     members = forms.TypedMultipleChoiceField(coerce=int, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -48,6 +43,16 @@ class ScoreStartForm(forms.Form):
         if len(members) > MAX_TICKED:
             raise forms.ValidationError(f"Tick at most {MAX_TICKED} members at once.")
         return members
+
+
+class ScoreStartForm(TickedMembersForm):
+    ACTIONS = [
+        ("score", "Score the members without a score"),
+        ("rescore", "Re-score every member"),
+        ("rescore_ticked", "Re-score the ticked members"),
+        ("resume", "Resume the stopped run"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
 
     def clean(self):
         cleaned = super().clean()
@@ -169,22 +174,11 @@ def _ids_field(field) -> None:
     field.valid_value = lambda value: str(value).isascii() and str(value).isdigit()
 
 
-class SeedsForm(forms.Form):
+class SeedsForm(TickedMembersForm):
     """Which members a lookalike or buying group search starts from: the whole list, or the
     ticked ones (`ticked` says which, so ticking none is not taken for the whole list)."""
 
     ticked = forms.BooleanField(required=False)
-    members = forms.TypedMultipleChoiceField(coerce=int, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _ids_field(self.fields["members"])
-
-    def clean_members(self):
-        members = self.cleaned_data["members"]
-        if len(members) > MAX_TICKED:
-            raise forms.ValidationError(f"Tick at most {MAX_TICKED} members at once.")
-        return members
 
     def member_ids(self) -> list[int] | None:
         """The ticked members, or None for the whole list."""
