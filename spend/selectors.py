@@ -370,6 +370,17 @@ def day_bounds(
     )
 
 
+def _by_purpose_user_list(rows: QuerySet, *, purpose: str, user_id, list_id) -> QuerySet:
+    """The ledger's and its daily roll-ups' shared filters (an unknown purpose is ignored)."""
+    if purpose in Purpose.values:
+        rows = rows.filter(purpose=purpose)
+    if user_id:
+        rows = rows.filter(user_id=user_id)
+    if list_id:
+        rows = rows.filter(list_id=list_id)
+    return rows
+
+
 def ledger_calls(
     *,
     purpose: str = "",
@@ -382,12 +393,7 @@ def ledger_calls(
 ) -> QuerySet:
     """Ledger rows, newest first, narrowed by the filters that are set (unknown ones ignored)."""
     calls = ApiCall.objects.select_related("user").order_by("-created_at", "-id")
-    if purpose in Purpose.values:
-        calls = calls.filter(purpose=purpose)
-    if user_id:
-        calls = calls.filter(user_id=user_id)
-    if list_id:
-        calls = calls.filter(list_id=list_id)
+    calls = _by_purpose_user_list(calls, purpose=purpose, user_id=user_id, list_id=list_id)
     if job_id:
         calls = calls.filter(job_id=job_id)
     if outcome in LEDGER_OUTCOMES:
@@ -449,13 +455,9 @@ def ledger_figures(
             in_flight=Count("id", filter=Q(state=CallState.SENT)),
         )
         return sums.pop("count"), LedgerTotals(**sums)
-    rollups = SpendDaily.objects.all()
-    if purpose in Purpose.values:
-        rollups = rollups.filter(purpose=purpose)
-    if user_id:
-        rollups = rollups.filter(user_id=user_id)
-    if list_id:
-        rollups = rollups.filter(list_id=list_id)
+    rollups = _by_purpose_user_list(
+        SpendDaily.objects.all(), purpose=purpose, user_id=user_id, list_id=list_id
+    )
     if start:
         rollups = rollups.filter(day__gte=start)
     if end:
