@@ -56,7 +56,8 @@ SMALL_LIST_SIZE = 50
 LEDGER_DAYS = 90
 TIMED = 50
 # BENCH_PAGE_PROFILE=signals_feed,ledger: after measuring, cProfile 50 more requests of each
-# page named and print the top of it by cumulative and by own time.
+# page named and print the top of it by cumulative and by own time (BENCH_PAGE_PROFILE_DIR=dir
+# also writes each whole profile there as <page>.prof).
 PROFILE = [name for name in os.environ.get("BENCH_PAGE_PROFILE", "").split(",") if name]
 WARMUP = 5
 # bench_pages.py's walk: each of its 20 people asks for these once a round, the 4 managers the
@@ -380,6 +381,8 @@ def _profile(page, ask) -> None:
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+    if os.environ.get("BENCH_PAGE_PROFILE_DIR"):  # for pstats or snakeviz, to look deeper
+        stats.dump_stats(Path(os.environ["BENCH_PAGE_PROFILE_DIR"]) / f"{page[0]}.prof")
 
 
 if __name__ == "__main__":

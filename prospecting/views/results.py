@@ -15,6 +15,7 @@ from lists.selectors import lists_visible
 from lists.services.enrichment import DEFAULT_CREDITS, fresh_cutoff
 from lists.services.exports import primary_email
 from lusha_portal.lusha.errors import LushaError
+from privacy.templatetags.privacy_marks import suppressed_marks
 from prospecting.add_all import add_all_runs_of_user
 from prospecting.columns import columns_available, columns_chosen
 from prospecting.filters import SearchFilters, chips
@@ -30,6 +31,7 @@ from prospecting.services import (
     search_run,
 )
 from prospecting.views.panels import filter_panels, panel_groups
+from prospecting.views.result_rows import company_row_html, contact_row_html
 from spend.budget_requests import budget_raisers_sentence
 from spend.budgets import BudgetExceededError
 
@@ -55,6 +57,8 @@ def results_context(request, kind: str, filters: SearchFilters, page: int) -> di
         selection=selection, page_ids=[r.lusha_id for r in records], query=query
     )
     columns = columns_chosen(user, kind)
+    rows = _rows(user, kind, records, state.ticked)
+    _rows_html(kind, rows, columns, suppressed_marks(records))
     mine, team = saved_searches_visible(user, kind)
     other = Kind.COMPANIES if kind == Kind.CONTACTS else Kind.CONTACTS
     return {
@@ -66,7 +70,7 @@ def results_context(request, kind: str, filters: SearchFilters, page: int) -> di
         "chips": chips(filters, labels),
         "result": result,
         "search_error": search_error,
-        "rows": _rows(user, kind, records, state.ticked),
+        "rows": rows,
         "selection": state,
         "selection_key": selection_key(kind),
         "columns": columns,
@@ -182,6 +186,12 @@ def _rows(user, kind: str, records: list, ticked: set[str]) -> list[dict]:
         }
         for r in records
     ]
+
+
+def _rows_html(kind: str, rows: list[dict], columns: list[str], marks: dict) -> None:
+    row_html = company_row_html if kind == Kind.COMPANIES else contact_row_html
+    for row in rows:
+        row["html"] = row_html(row, columns, marks)
 
 
 def _employees(count) -> str:

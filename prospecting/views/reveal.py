@@ -1,8 +1,8 @@
 """Show email / Show phone in a results row: a one-person enrichment job (lists/services/
 reveal.py), whose cell polls until the worker is done, then shows the value or why not."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import EVERYONE, role_required
@@ -10,10 +10,9 @@ from lists.models import ACTIVE_STATUSES, EnrichmentJob, EnrichmentOutcome, JobS
 from lists.services.enrichment import fresh_cutoff
 from lists.services.reveal import FIELDS, contact_reveal
 from prospecting.models import Contact
+from prospecting.views.result_rows import reveal_cell_html
 from prospecting.views.results import reveal_cell
 from spend.budgets import BudgetExceededError
-
-TEMPLATE = "prospecting/_reveal_cell.html"
 
 
 def _contact(lusha_id: str) -> Contact:
@@ -35,8 +34,8 @@ def reveal(request, lusha_id: str, field: str):
         job = contact_reveal(contact=contact, field=field, user=request.user)
     except BudgetExceededError as refused:
         cell = reveal_cell(contact, field, visible=False, fresh_since=fresh_cutoff())
-        return render(request, TEMPLATE, {"cell": cell | {"refused": str(refused)}})
-    return _job_cell(request, contact, field, job)
+        return HttpResponse(reveal_cell_html(cell | {"refused": str(refused)}))
+    return _job_cell(contact, field, job)
 
 
 @role_required(*EVERYONE)
@@ -44,10 +43,10 @@ def reveal(request, lusha_id: str, field: str):
 def reveal_status(request, job_id: int, lusha_id: str, field: str):
     """The cell of a reveal under way: polled until the job ends. Only its starter sees it."""
     job = get_object_or_404(EnrichmentJob, pk=job_id, created_by=request.user)
-    return _job_cell(request, _contact(lusha_id), _field(field), job)
+    return _job_cell(_contact(lusha_id), _field(field), job)
 
 
-def _job_cell(request, contact: Contact, field: str, job: EnrichmentJob):
+def _job_cell(contact: Contact, field: str, job: EnrichmentJob):
     contact.refresh_from_db()
     cell = reveal_cell(contact, field, visible=True, fresh_since=fresh_cutoff())
     if job.status in ACTIVE_STATUSES:
@@ -60,4 +59,4 @@ def _job_cell(request, contact: Contact, field: str, job: EnrichmentJob):
         if job.status == JobStatus.CANCELLED:
             reason = "The reveal was cancelled."
         cell |= {"state": "stopped", "reason": reason}
-    return render(request, TEMPLATE, {"cell": cell, "job": job})
+    return HttpResponse(reveal_cell_html(cell))

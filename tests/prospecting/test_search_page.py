@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.connection import connection_update
 from accounts.models import ApiCall, Purpose
 from lists.models import LeadList, LeadListMember
-from prospecting.models import Contact, SearchPage, SearchQuery
+from prospecting.models import Company, Contact, SearchPage, SearchQuery
 
 SALES = "/prospecting/?departments=Sales&seniority=8"
 
@@ -212,3 +212,37 @@ def test_rows_already_in_my_lists_or_revealed_are_marked(client_for, bob, sandbo
     page = client.get(SALES).content.decode()
     assert page.count("in my lists</span>") == 1
     assert page.count("revealed</span>") == 1
+
+
+def test_what_lusha_says_of_people_and_companies_is_shown_as_text_never_as_markup(
+    client_for, bob, sandbox
+):
+    bob_client = client_for(bob)
+    bob_client.get(SALES)
+    contact = Contact.objects.filter(has_email=True).first()
+    Contact.objects.filter(pk=contact.pk).update(
+        first_name="<script>alert(1)</script>",
+        last_name='O"Neil',
+        job_title="<b>VP</b>",
+        departments=["R&D <i>"],
+        company_name="<img src=x onerror=alert(2)>",
+        location="'Tel Aviv'",
+    )
+    page = bob_client.get(SALES).content.decode()
+    for markup in ("<script>alert(1)", "<b>VP</b>", "<i>", "<img src=x"):
+        assert markup not in page
+    name = "&lt;script&gt;alert(1)&lt;/script&gt; O&quot;Neil"
+    assert f'<th scope="row">{name}' in page
+    assert f'aria-label="Select {name}"' in page
+    assert f'aria-label="Show email of {name}, ' in page
+    assert "&lt;b&gt;VP&lt;/b&gt;" in page
+    assert "&#x27;Tel Aviv&#x27;" in page
+
+    bob_client.get("/prospecting/companies/?sizes=51-200")
+    shown = SearchPage.objects.latest("fetched_at").lusha_ids
+    company = Company.objects.filter(lusha_id__in=shown).exclude(domain="").first()
+    Company.objects.filter(pk=company.pk).update(name="<u>Acme</u>", industry="<s>Soft</s>")
+    page = bob_client.get("/prospecting/companies/?sizes=51-200").content.decode()
+    assert "<u>Acme</u>" not in page and "<s>Soft</s>" not in page
+    assert '<th scope="row">&lt;u&gt;Acme&lt;/u&gt; </th>' in page
+    assert 'aria-label="People at &lt;u&gt;Acme&lt;/u&gt;"' in page
