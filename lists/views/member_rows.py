@@ -51,7 +51,7 @@ class MemberRow:
         """The whole `<tr>`: 50 rows of nine cells through the template were a fifth of the
         page's CPU."""
         phones = f"<td>{self.phones}</td>" if self.is_contact else ""
-        return _html(
+        return html_from_escaped(
             f'<tr><td><input type="checkbox" name="members" value="{self.pk}"'
             f' aria-label="Select {escape(str(self.name))}"></td>'
             f'<th scope="row">{escape(str(self.name))} {self.badges}</th>'
@@ -61,7 +61,7 @@ class MemberRow:
         )
 
 
-class _Dates:
+class DayLabels:
     """ "2 Dec 2026" for a moment, formatted once per day shown (most rows share a few)."""
 
     def __init__(self):
@@ -76,8 +76,9 @@ class _Dates:
         return self._seen[day]
 
 
-def _html(markup: str) -> SafeString:
-    """Markup built in this module, from constants and values escaped with `escape`."""
+def html_from_escaped(markup: str) -> SafeString:
+    """Markup built from constants and values escaped with `escape` (this module's rows and
+    the lists index's)."""
     return mark_safe(markup)  # noqa: S308  # nosec B308 B703 (values escaped)
 
 
@@ -93,7 +94,7 @@ def _type(item: dict) -> str:
 def _revealed_cell(listed: list[str], held, moment, date) -> SafeString:
     """The values found (or "nothing found") and when they were revealed or checked."""
     word = "revealed" if held else "checked"
-    return _html(
+    return html_from_escaped(
         f'{"".join(listed) or NOTHING_FOUND}<div class="muted">{word} {escape(date(moment))}</div>'
     )
 
@@ -123,7 +124,7 @@ def _badges(summary: dict, marks: dict, record) -> SafeString:
     signal = signal_badge(summary, record)
     suppressed = suppressed_badge(marks, record)
     if signal and suppressed:
-        return _html(f"{signal} {suppressed}")
+        return html_from_escaped(f"{signal} {suppressed}")
     return signal or suppressed or SafeString("")
 
 
@@ -134,7 +135,7 @@ def member_rows(user, lead_list, members: list) -> list[MemberRow]:
     ids = [getattr(member, field) for member in members if getattr(member, field)]
     summary = members_signal_summary(user, lead_list, ids) if ids else {}
     marks = suppressed_marks(members)
-    date = _Dates()
+    date = DayLabels()
     rows = []
     for member in members:
         if lead_list.kind == Kind.CONTACTS:

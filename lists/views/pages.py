@@ -32,7 +32,8 @@ from lists.services.members import (
     list_members_paged,
     list_members_remove,
 )
-from lists.views.member_rows import member_rows
+from lists.views.list_rows import list_rows_html
+from lists.views.member_rows import DayLabels, member_rows
 from lusha_portal.paging import page_get
 from prospecting.add_all import add_all_runs_of_list
 from prospecting.services import lead_list_create, lead_lists_writable
@@ -81,19 +82,20 @@ def index(request):
     unread = lists_unread_counts(user, [lead_list.pk for lead_list in lists])
     for lead_list in lists:  # the queryset's cached rows: the sections below reuse them
         lead_list.signals_unread = unread.get(lead_list.pk, 0)
+    days = DayLabels()
+    mine = [lead_list for lead_list in lists if lead_list.owner_id == user.pk]
+    team = [lead_list for lead_list in lists if lead_list.owner_id != user.pk and lead_list.shared]
+    others = [
+        lead_list for lead_list in lists if lead_list.owner_id != user.pk and not lead_list.shared
+    ]
+    sees_everything = user.role in (Role.MANAGER, Role.ADMIN)
     context = {
         "nav_section": "lists",
         "form": form,
-        "mine": [lead_list for lead_list in lists if lead_list.owner_id == user.pk],
-        "team": [
-            lead_list for lead_list in lists if lead_list.owner_id != user.pk and lead_list.shared
-        ],
-        "others": [
-            lead_list
-            for lead_list in lists
-            if lead_list.owner_id != user.pk and not lead_list.shared
-        ],
-        "sees_everything": user.role in (Role.MANAGER, Role.ADMIN),
+        "mine": list_rows_html(mine, show_owner=False, days=days),
+        "team": list_rows_html(team, show_owner=True, days=days),
+        "others": list_rows_html(others, show_owner=True, days=days) if sees_everything else [],
+        "sees_everything": sees_everything,
     }
     return render(request, "lists/index.html", context, status=400 if form.errors else 200)
 

@@ -144,6 +144,19 @@ def test_a_list_without_a_good_name_or_kind_is_refused_with_a_message(client_for
     assert not LeadList.objects.exists()
 
 
+def test_a_list_name_is_shown_as_text_never_as_markup(client_for, bob):
+    LeadList.objects.create(owner=bob, name="<img src=x onerror=alert(1)>", kind="contacts")
+    page = client_for(bob).get("/lists/").content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;</a>" in page
+
+
+def test_a_refused_new_list_keeps_the_kind_that_was_chosen(client_for, bob):
+    page = client_for(bob).post("/lists/", {"name": "", "kind": "companies"}).content.decode()
+    assert 'value="companies" id="id_kind_1" required checked>' in page
+    assert 'value="contacts" id="id_kind_0" required>' in page
+
+
 # ---- the detail page ------------------------------------------------------------------------
 
 
