@@ -7,7 +7,8 @@ same selection bar (templates/prospecting/_selection_bar.html) and checkboxes.
 Why the database and not Redis: a selection is work a person built over several pages, and
 Redis here is a cache and a broker that may be flushed or restarted; a row per ticked id with
 a unique constraint also makes two quick ticks at once safe without read-modify-write.
-Selections untouched for SELECTION_DAYS are deleted the next time their owner opens one.
+Selections untouched for SELECTION_DAYS are deleted the next time their owner opens one of
+them, or makes a new one.
 """
 
 from __future__ import annotations
@@ -48,10 +49,14 @@ def selection_key(kind: str) -> str:
 
 
 def selection_get(*, user: User, key: str, kind: str) -> Selection:
-    """The person's selection for this key, made on first use."""
-    Selection.objects.filter(
-        user=user, updated_at__lt=timezone.now() - timedelta(days=SELECTION_DAYS)
-    ).delete()
+    """The person's selection for this key, made on first use (or afresh when it was left
+    untouched for SELECTION_DAYS, the owner's other stale selections going with it)."""
+    cutoff = timezone.now() - timedelta(days=SELECTION_DAYS)
+    # Every results page asks for it: one read, and the sweep only when a selection is made.
+    selection = Selection.objects.filter(user=user, key=key, updated_at__gte=cutoff).first()
+    if selection is not None:
+        return selection
+    Selection.objects.filter(user=user, updated_at__lt=cutoff).delete()
     try:
         selection, _ = Selection.objects.get_or_create(user=user, key=key, defaults={"kind": kind})
     except IntegrityError:  # a second request of the same person made it a moment ago

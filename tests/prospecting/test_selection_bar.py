@@ -1,10 +1,14 @@
 """The selection bar: ticks held on the server across pages and refinements, select this page,
 select all results (with rows unticked from it), clear, and the selection into a list."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from lists.models import LeadList
 from prospecting.models import AddAllRun, Selection
+from prospecting.selection import SELECTION_DAYS
 
 SALES = "departments=Sales"
 NARROW = "departments=Sales&seniority=8"
@@ -115,3 +119,21 @@ def test_one_persons_selection_is_not_anothers(client, client_for, betty, sandbo
     tick(client, lusha_id)
     other = client_for(betty)
     assert ticked_on(other, SALES) == set()
+
+
+def test_a_selection_left_untouched_for_two_weeks_starts_afresh_and_a_recent_one_is_kept(
+    client, bob
+):
+    ids = page_ids(client, SALES)
+    tick(client, ids[0])
+    companies = Selection.objects.create(user=bob, key="prospecting:companies", kind="companies")
+    companies.items.create(lusha_id="c-1")
+    long_ago = timezone.now() - timedelta(days=SELECTION_DAYS, hours=1)
+    Selection.objects.filter(user=bob, key="prospecting:companies").update(updated_at=long_ago)
+    assert ticked_on(client, SALES) == {ids[0]}, "touched today: kept, and nothing swept"
+    assert Selection.objects.filter(user=bob, key="prospecting:companies").exists()
+
+    Selection.objects.filter(user=bob).update(updated_at=long_ago)
+    assert ticked_on(client, SALES) == set(), "opened after two weeks: empty"
+    assert not Selection.objects.filter(user=bob, key="prospecting:companies").exists()
+    assert Selection.objects.filter(user=bob).count() == 1
