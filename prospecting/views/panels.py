@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -24,6 +25,7 @@ from prospecting.models import Kind
 from signals.catalog import signal_types, type_label
 
 GROUPS = ("Person", "Location", "Company")
+FILTER_TEMPLATE = "prospecting/_filter.html"
 
 
 @functools.lru_cache(maxsize=128)
@@ -45,6 +47,32 @@ def _options_html(options: tuple[Option, ...]) -> SafeString:
             for option in options
         ),
     )
+
+
+def _filter_html(kind: str, panel: dict) -> SafeString:
+    """A filter's control (templates/prospecting/_filter.html). One with nothing chosen and
+    nothing to report is the same on every page while its catalog is, so it is rendered once
+    per catalog: thirty filters' templates were a third of the full page's CPU."""
+    if panel["count"] or panel["error"] or panel["empty"]:
+        return render_to_string(FILTER_TEMPLATE, {"panel": panel, "kind": kind})
+    return _blank_filter_html(kind, panel["key"], panel["options_html"])
+
+
+@functools.lru_cache(maxsize=256)
+def _blank_filter_html(kind: str, key: str, options_html: SafeString) -> SafeString:
+    # options_html is _options_html's own cached string: its hash is computed once.
+    panel = {
+        "key": key,
+        "spec": filter_specs(kind)[key],
+        "options_html": options_html,
+        "chosen": [],
+        "include": [],
+        "exclude": [],
+        "count": 0,
+        "error": "",
+        "empty": False,
+    }
+    return render_to_string(FILTER_TEMPLATE, {"panel": panel, "kind": kind})
 
 
 def _signal_options(side: str, user) -> list[Option]:
@@ -116,6 +144,8 @@ def filter_panels(kind: str, filters: SearchFilters, user):
             for token in tokens
         ]  # fmt: skip
         panel["options_html"] = _options_html(tuple(panel["options"]))
+        # Rendered when the template shows it: the results region alone does not.
+        panel["html"] = functools.partial(_filter_html, kind, panel)
         panels.append(panel)
     return panels, labels, " ".join(notices)
 

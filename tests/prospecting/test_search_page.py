@@ -247,3 +247,25 @@ def test_what_lusha_says_of_people_and_companies_is_shown_as_text_never_as_marku
     assert "<s>Soft</s>" not in page
     assert '<th scope="row">&lt;u&gt;Acme&lt;/u&gt; </th>' in page
     assert 'aria-label="People at &lt;u&gt;Acme&lt;/u&gt;"' in page
+
+
+def test_a_filters_chosen_values_show_in_its_panel_and_leave_it_when_taken_away(
+    client_for, bob, sandbox
+):
+    bob_client = client_for(bob)
+    blank = bob_client.get("/prospecting/").content.decode()
+    chosen = bob_client.get("/prospecting/?departments=Sales&not_seniority=8").content.decode()
+    again = bob_client.get("/prospecting/").content.decode()
+    kept = '<input type="hidden" name="departments" value="Sales">'
+    excluded = '<input type="hidden" name="not_seniority" value="8">'
+    assert kept in chosen
+    assert excluded in chosen
+    assert "<span>Not Vice President</span>" in chosen
+    for page in (blank, again):
+        assert kept not in page
+        assert excluded not in page
+
+    def panel(page):
+        return page[page.index('<aside class="filter-panel"') : page.index('id="saved-heading"')]
+
+    assert panel(again) == panel(blank), "the panel is as it was before anything was chosen"
