@@ -284,6 +284,20 @@ def contacts_in_my_lists(user: User, contacts: list[Contact]) -> set[int]:
     )
 
 
+def contacts_listed(user: User, contacts: list[Contact]) -> tuple[set[int], set[int]]:
+    """Which of these contacts are in one of the user's own lists, and which in any list the
+    user may see (whose revealed data they may then see), in one query."""
+    listed = LeadListMember.objects.filter(
+        contact__in=[c.pk for c in contacts], lead_list__in=lists_visible(user).order_by()
+    ).values_list("contact_id", "lead_list__owner_id")
+    mine, visible = set(), set()
+    for contact_id, owner_id in listed:
+        visible.add(contact_id)
+        if owner_id == user.pk:
+            mine.add(contact_id)
+    return mine, visible
+
+
 # ---- saved searches --------------------------------------------------------------------------
 
 

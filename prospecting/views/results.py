@@ -11,7 +11,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.urls import reverse
 
-from lists.selectors import lists_visible
 from lists.services.enrichment import DEFAULT_CREDITS, fresh_cutoff
 from lists.services.exports import primary_email
 from lusha_portal.lusha.errors import LushaError
@@ -23,7 +22,7 @@ from prospecting.forms import SaveSearchForm
 from prospecting.models import Kind
 from prospecting.selection import selection_get, selection_key, selection_state
 from prospecting.services import (
-    contacts_in_my_lists,
+    contacts_listed,
     lead_lists_writable,
     saved_searches_visible,
     search_page_cost,
@@ -183,12 +182,7 @@ def _rows(user, kind: str, records: list, ticked: set[str]) -> list[dict]:
             }
             for r in records
         ]
-    in_mine = contacts_in_my_lists(user, records)
-    visible = set(
-        lists_visible(user)
-        .filter(members__contact__in=[r.pk for r in records])
-        .values_list("members__contact", flat=True)
-    )
+    in_mine, visible = contacts_listed(user, records)
     fresh_since = fresh_cutoff()
     return [
         {

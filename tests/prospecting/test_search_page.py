@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.connection import connection_update
 from accounts.models import ApiCall, Purpose
@@ -269,3 +270,28 @@ def test_a_filters_chosen_values_show_in_its_panel_and_leave_it_when_taken_away(
         return page[page.index('<aside class="filter-panel"') : page.index('id="saved-heading"')]
 
     assert panel(again) == panel(blank), "the panel is as it was before anything was chosen"
+
+
+def test_revealed_data_shows_through_a_teammates_shared_list_but_not_a_private_one(
+    client_for, bob, betty, sandbox
+):
+    client = client_for(bob)
+    client.get(SALES)
+    private_one, shared_one = Contact.objects.filter(has_email=True)[:2]
+    now = timezone.now()
+    for contact, address in (
+        (private_one, "private@example.com"),
+        (shared_one, "shared@example.com"),
+    ):
+        contact.emails, contact.emails_revealed_at = [{"email": address, "type": "work"}], now
+        contact.save()
+    for contact, shared in ((private_one, False), (shared_one, True)):
+        betty_list = LeadList.objects.create(
+            owner=betty, name=f"Betty's {shared}", kind="contacts", shared=shared
+        )
+        LeadListMember.objects.create(lead_list=betty_list, contact=contact)
+    page = client.get(SALES).content.decode()
+    assert "private@example.com" not in page
+    assert f'aria-label="Show email of {escape(private_one.full_name)}, free"' in page
+    assert '<a href="mailto:shared@example.com">shared@example.com</a>' in page
+    assert "in my lists</span>" not in page, "Betty's lists are not Bob's"
