@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass, field
+from html import escape
 
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Purpose
 from spend.selectors import Series, purpose_label
@@ -71,27 +71,27 @@ class Chart:
 
     @property
     def bars_svg(self) -> SafeString:
-        """The bars' <g> elements, written here rather than by ~700 template variables."""
-        return format_html_join(
-            "",
-            "<g><title>{}: {} credits</title>{}</g>",
-            ((bar.label, f"{bar.total:,}", _segments_svg(bar)) for bar in self.bars if bar.total),
+        """The bars' <g> elements, written here rather than by ~700 template variables (and
+        as f-strings: format_html's escaping per value was a fifth of the dashboard)."""
+        return _markup(
+            "".join(
+                f"<g><title>{escape(bar.label)}: {bar.total:,} credits</title>"
+                f"{_segments_svg(bar)}</g>"
+                for bar in self.bars
+                if bar.total
+            )
         )
 
     @property
     def rows_html(self) -> SafeString:
         """The table alternative's body rows."""
-        return format_html_join(
-            "",
-            '<tr><th scope="row">{}</th>{}<td class="num">{}</td></tr>',
-            (
-                (
-                    label,
-                    format_html_join("", '<td class="num">{}</td>', ((f"{v:,}",) for v in values)),
-                    f"{total:,}",
-                )
+        return _markup(
+            "".join(
+                f'<tr><th scope="row">{escape(label)}</th>'
+                + "".join(f'<td class="num">{int(value):,}</td>' for value in values)
+                + f'<td class="num">{int(total):,}</td></tr>'
                 for label, values, total in self.rows
-            ),
+            )
         )
 
     @property
@@ -134,17 +134,19 @@ def _short_label(bucket: datetime.date, granularity: str) -> str:
     return f"{bucket.day} {bucket:%b}"
 
 
-def _segments_svg(bar: Bar) -> SafeString:
-    return format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}, {}: {} credits</title>'
-        "</rect>",
-        (
-            (bar.x, segment.y, bar.width, segment.height, segment.colour, bar.label,
-             segment.label, f"{segment.credits:,}")
-            for segment in bar.segments
-        ),
-    )  # fmt: skip
+def _segments_svg(bar: Bar) -> str:
+    label = escape(bar.label)
+    return "".join(
+        f'<rect x="{bar.x}" y="{segment.y}" width="{bar.width}" height="{segment.height}"'
+        f' fill="{escape(segment.colour)}"><title>{label}, {escape(segment.label)}:'
+        f" {segment.credits:,} credits</title></rect>"
+        for segment in bar.segments
+    )
+
+
+def _markup(html: str) -> SafeString:
+    # Built from this module's numbers (formatted here) and labels escaped with `escape`.
+    return mark_safe(html)  # noqa: S308
 
 
 def stacked_bars(*, series: Series, granularity: str, title: str) -> Chart:

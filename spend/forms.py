@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.models import Purpose
 from spend.selectors import GRANULARITIES, bucket_days, month_before, month_start
@@ -24,18 +25,15 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = "" if value is None else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if str(key) == chosen else "", label)
-                for key, label in self.choices
-            ),
+        # f-strings with html.escape (what Django's escaping calls): format_html per option
+        # still cost a tenth of the dashboard.
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) == chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
         )
-        return format_html(
-            "<select{}>{}</select>", flatatt(self.build_attrs(self.attrs, {**(attrs or {}),
-            "name": name})), options,
-        )  # fmt: skip
+        attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
+        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308 (escaped)
 
 
 class DateInput(forms.DateInput):
@@ -69,6 +67,7 @@ class DashboardFilterForm(forms.Form):
         required=False,
         label="Show credits per",
         choices=[(value, value) for value in GRANULARITIES],
+        widget=QuickSelect,
     )
     user = forms.TypedChoiceField(
         required=False, label="User", coerce=int, empty_value=None, widget=QuickSelect

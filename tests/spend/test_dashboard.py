@@ -172,3 +172,18 @@ def test_the_nav_sends_managers_to_the_dashboard_and_bdrs_to_their_own_page(clie
     )
     page = client_for(bob).get("/spend/mine/").content.decode()
     assert '<a href="/spend/mine/" aria-current="page">Spend</a>' in page
+
+
+def test_filter_choices_keep_what_was_chosen_and_show_names_as_text(client_for, mona, ledger):
+    LeadList.objects.filter(pk=ledger["bobs"].pk).update(name="<b>Bob's</b> & co")
+    query = {"granularity": "week", "list": ledger["bobs"].pk, "start": LAST_MONTH}
+    page = client_for(mona).get("/spend/", query).content.decode()
+    assert '<option value="week" selected>week</option>' in page
+    bobs = ledger["bobs"].pk
+    assert (
+        f'<option value="{bobs}" selected>&lt;b&gt;Bob&#x27;s&lt;/b&gt; &amp; co (#{bobs})' in page
+    )
+    assert "<b>Bob's</b>" not in page
+    bars = re.search(r'<svg class="chart-svg".*?</svg>', page, re.S).group(0)
+    assert bars.count("<rect ") >= 1
+    assert "30 credits</title>" in bars
