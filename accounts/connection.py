@@ -1,9 +1,11 @@
 """The organisation's Lusha connection: the key at rest, where calls go, and the client and
 ledger wiring every feature uses to reach Lusha."""
 
+import hashlib
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -30,6 +32,16 @@ from privacy.audit import audit_key_change
 from spend.reconcile import usage_check_record
 
 logger = logging.getLogger(__name__)
+
+# What every page's banner needs of the connection, cached so a page reads no database row for
+# it (that read was a quarter of the layout's CPU): whether a key is stored, and a digest of its
+# ciphertext (never the key, even encrypted). Changes below delete it; the timeout bounds a
+# change made behind the portal's back (a restored backup).
+LAYOUT_FACTS_KEY = "lusha-connection:layout:v1"
+LAYOUT_FACTS_SECONDS = 300
+# Whether PORTAL_ENCRYPTION_KEYS decrypt the stored key, by its digest and those keys: worked
+# out in each process, once a key, because each process has its own keys.
+_readable: dict[tuple, bool] = {}
 
 
 def connection_get() -> LushaConnection:
@@ -80,6 +92,7 @@ def connection_update(*, api_key: str, base_url: str, updated_by: User) -> Lusha
         if new_host != old_host:
             changes.append(f"base URL moved from {old_host} to {new_host}")
         connection.save(update_fields=fields)
+        connection_layout_changed()
         if changes:
             logger.info("Lusha connection changed by user %s: %s", updated_by.pk, changes)
             audit_key_change(
@@ -107,6 +120,7 @@ def connection_key_remove(*, removed_by: User) -> LushaConnection:
             "updated_at",
         ]
     )
+    connection_layout_changed()
     logger.info("Lusha key removed by user %s", removed_by.pk)
     host = url_host(connection.effective_base_url)
     audit_key_change(by=removed_by, what="key removed", detail={"key": "removed", "old_host": host})
@@ -145,10 +159,35 @@ def connection_keys_rotate() -> int:
             connection.api_key_encrypted = secret_rotate(connection.api_key_encrypted)
             connection.save(update_fields=["api_key_encrypted", "updated_at"])
             rotated += 1
+    connection_layout_changed()
     return rotated
 
 
 # ---- reaching Lusha -------------------------------------------------------------------------
+
+
+def connection_layout_facts() -> tuple[str, bool]:
+    """(connection_mode, connection_key_unreadable) for the layout, from the cache."""
+    facts = cache.get(LAYOUT_FACTS_KEY)
+    if not isinstance(facts, dict):
+        connection = connection_get()
+        digest = hashlib.sha256(connection.api_key_encrypted.encode()).hexdigest()[:16]
+        facts = {"has_key": connection.has_key, "digest": digest}
+        cache.set(LAYOUT_FACTS_KEY, facts, LAYOUT_FACTS_SECONDS)
+    if not facts["has_key"]:
+        return ("sandbox" if settings.LUSHA_SANDBOX_URL else "unconfigured"), False
+    known = (facts["digest"], tuple(settings.PORTAL_ENCRYPTION_KEYS))
+    if known not in _readable:
+        _readable.clear()  # one key at a time is stored
+        _readable[known] = not connection_key_unreadable()
+    return "live", not _readable[known]
+
+
+def connection_layout_changed() -> None:
+    """The stored key changed: every process's pages read the connection again."""
+    cache.delete(LAYOUT_FACTS_KEY)
+    # Again once the change commits, for a page that read the old row in between.
+    transaction.on_commit(lambda: cache.delete(LAYOUT_FACTS_KEY))
 
 
 def connection_mode(connection: LushaConnection | None = None) -> str:

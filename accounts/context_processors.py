@@ -1,6 +1,6 @@
 """What every page's layout needs: the navigation's current section and the Lusha connection."""
 
-from accounts.connection import connection_get, connection_key_unreadable, connection_mode
+from accounts.connection import connection_layout_facts, connection_mode
 
 # Longest prefix first: /prospecting/lists/ is Lists, not Prospecting.
 _SECTIONS = (
@@ -20,11 +20,7 @@ def portal(request):
         mode = connection_mode()
         return {"lusha_mode": mode} if mode == "sandbox" else {}
     section = next((name for prefix, name in _SECTIONS if request.path.startswith(prefix)), "")
-    connection = connection_get()
-    return {
-        "nav_section": section,
-        "lusha_connection": connection,
-        "lusha_mode": connection_mode(connection),
-        # A Fernet decryption (microseconds), so the banner says it before anyone is refused.
-        "lusha_key_unreadable": connection_key_unreadable(connection),
-    }
+    # From the cache; whether this process can decrypt the key is its own Fernet decryption
+    # (once a key), so the banner says it before anyone is refused.
+    mode, key_unreadable = connection_layout_facts()
+    return {"nav_section": section, "lusha_mode": mode, "lusha_key_unreadable": key_unreadable}

@@ -5,7 +5,12 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
-from accounts.connection import connection_api_key_read, connection_get
+from accounts.connection import (
+    connection_api_key_read,
+    connection_get,
+    connection_key_remove,
+    connection_update,
+)
 from accounts.models import LushaConnection
 from lusha_portal.crypto import SecretUnreadableError
 
@@ -93,6 +98,24 @@ def test_without_a_key_in_development_every_page_says_it_runs_on_the_sandbox(
     page = client_for(bob).get("/").content
     assert b"Sandbox mode." in page
     assert b"Lusha connection not configured" not in page
+
+
+def test_every_pages_banner_follows_the_key_as_it_is_set_unreadable_and_removed(
+    client_for, alice, bob, settings, sandbox
+):
+    """The banner's facts are cached between pages; each change of the key shows at once."""
+    page = client_for(bob)
+    assert b"Sandbox mode." in page.get("/").content
+    connection_update(api_key="lusha-key-banner-0001", base_url=sandbox.url, updated_by=alice)
+    shown = page.get("/").content
+    assert b"Sandbox mode." not in shown
+    assert b"Lusha is unavailable." not in shown
+    settings.PORTAL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # keys rotated away
+    assert b"Lusha is unavailable." in page.get("/").content
+    connection_key_remove(removed_by=alice)
+    shown = page.get("/").content
+    assert b"Sandbox mode." in shown
+    assert b"Lusha is unavailable." not in shown
 
 
 def test_the_sandbox_banner_says_its_credits_are_simulated_and_count_against_budgets(
