@@ -175,17 +175,21 @@ def _banners_compute(month: datetime.date) -> list[dict]:
 
 def banner_cached(name: str, compute):
     """What `compute()` returns, from the cache while no budget, spend or budget request has
-    changed since (budget_banners_changed bumps the version every key here shares)."""
+    changed since (budget_banners_changed bumps the version every entry here is stamped with).
+    One round trip a page: the version and the entry are read together."""
+    key = f"spend:budget-banners:{name}"
     try:
-        version = cache.get(_VERSION_KEY)
+        found = cache.get_many([_VERSION_KEY, key])
+        version = found.get(_VERSION_KEY)
         if version is None:
             cache.add(_VERSION_KEY, 0, timeout=None)
             version = cache.get(_VERSION_KEY, 0)
-        key = f"spend:budget-banners:{name}:{version}"
-        rows = cache.get(key)
-        if rows is None:
-            rows = compute()
-            cache.set(key, rows, timeout=_BANNERS_SECONDS)
+        entry = found.get(key)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == version:
+            return entry[1]
+        rows = compute()
+        # Stamped with the version read before computing: a change meanwhile bumps it past.
+        cache.set(key, [version, rows], timeout=_BANNERS_SECONDS)
         return rows
     except Exception:  # the cache (Redis) is down: read the database rather than fail pages
         logger.warning("budget banners: cache unavailable, reading the database")
