@@ -4,6 +4,8 @@ members, and who may see and change what. Bob and Betty are BDRs, Mona manages t
 from datetime import timedelta
 
 import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lists.models import EnrichmentJob, LeadList, LeadListMember
@@ -581,3 +583,22 @@ def test_members_of_another_list_cannot_be_removed_through_this_one(
     theirs = member_ids(bettys_private, people["ada"])
     client_for(bob).post(f"/lists/{bobs_list.pk}/members/", {"action": "remove", "members": theirs})
     assert bettys_private.members.count() == 1
+
+
+def test_a_list_page_asks_the_database_as_often_for_fifty_members_as_for_two(client_for, bob):
+    acme = Company.objects.create(lusha_id="co-acme", name="Acme", domain="acme.test")
+    people = [
+        revealed(f"c-{n}", f"Person{n}", company=acme, departments=["Sales"], seniority="VP")
+        for n in range(50)
+    ]
+    small, big = a_list(bob, "Two", records=people[:2]), a_list(bob, "Fifty", records=people)
+    client = client_for(bob)
+    asked = {}
+    for lead_list in (small, big):
+        client.get(f"/lists/{lead_list.pk}/")  # the session and caches warmed
+        with CaptureQueriesContext(db_connection) as queries:
+            page = client.get(f"/lists/{lead_list.pk}/").content.decode()
+        asked[lead_list.name] = len(queries)
+        assert "ada@acme.test" in page
+        assert "Person1" in page
+    assert asked["Fifty"] == asked["Two"]
