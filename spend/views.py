@@ -23,6 +23,7 @@ from spend.forms import (
     dashboard_filters,
     filter_errors,
 )
+from spend.ledger_rows import ledger_rows_html
 from spend.reconcile import reconciliation_of_days
 from spend.selectors import (
     jobs_most_expensive,
@@ -140,6 +141,7 @@ def ledger(request):
         "form": form,
         "errors": filter_errors(form),
         "page": page,
+        "rows": ledger_rows_html(page.object_list) if not past_last else [],
         "past_last": past_last,
         "totals": totals,
         "query": query.urlencode(),

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from tests.factories import ApiCallFactory
 
@@ -143,3 +144,32 @@ def test_the_ledger_pages_by_the_roll_ups_count(client_for, mona, bob, monkeypat
     assert "Page 1 of 3" in first
     assert _shown(first) == (5, 40)
     assert client.get("/spend/ledger/", {"page": 3}).content.decode().count("<tr>") == 1 + 1
+
+
+def test_each_row_reads_when_who_why_what_and_cost_with_markup_shown_as_text(client_for, mona, bob):
+    from django.utils import timezone
+
+    when = timezone.make_aware(timezone.datetime(2026, 3, 4, 5, 6, 7))
+    ApiCallFactory(
+        user=bob, purpose="email_reveal", list_id=12, job_id=34, attempt=2, method="POST",
+        path="/v3/<b>enrich</b>", http_status=200, credits_charged=7, records_requested=9,
+        records_returned=8, duration_ms=321, created_at=when,
+    )  # fmt: skip
+    ApiCallFactory(
+        user=None, purpose="account_usage", state="lost", credits_most=3, http_status=None,
+        note="<i>stopped</i>",
+    )  # fmt: skip
+    page = client_for(mona).get("/spend/ledger/").content.decode()
+    local = timezone.localtime(when)
+    assert f"<td>{local.day} {local:%b %Y %H:%M:%S}</td><td>bob</td>" in page
+    assert "Email reveal · list 12 · job 34</td>" in page
+    assert (
+        '<code>POST /v3/&lt;b&gt;enrich&lt;/b&gt;</code> <span class="muted">try 2</span>' in page
+    )
+    assert '<td class="num">9</td><td class="num">8</td><td class="num">7</td>' in page
+    assert '<td class="num">321</td>' in page
+    assert "<td>system</td>" in page
+    assert '<span class="muted">&lt;i&gt;stopped&lt;/i&gt;</span>' in page
+    assert '<span title="The most it may have cost">up to 3</span>' in page
+    assert "<b>enrich</b>" not in page
+    assert "<i>stopped</i>" not in page
