@@ -147,8 +147,6 @@ def test_the_ledger_pages_by_the_roll_ups_count(client_for, mona, bob, monkeypat
 
 
 def test_each_row_reads_when_who_why_what_and_cost_with_markup_shown_as_text(client_for, mona, bob):
-    from django.utils import timezone
-
     when = timezone.make_aware(timezone.datetime(2026, 3, 4, 5, 6, 7))
     ApiCallFactory(
         user=bob, purpose="email_reveal", list_id=12, job_id=34, attempt=2, method="POST",
