@@ -171,3 +171,13 @@ def test_each_row_reads_when_who_why_what_and_cost_with_markup_shown_as_text(cli
     assert '<span title="The most it may have cost">up to 3</span>' in page
     assert "<b>enrich</b>" not in page
     assert "<i>stopped</i>" not in page
+
+
+def test_the_filters_keep_what_was_chosen(client_for, mona, calls):
+    query = {"purpose": "email_reveal", "list": 42, "outcome": "failed", "start": "2026-01-02"}
+    page = client_for(mona).get("/spend/ledger/", query).content.decode()
+    assert '<option value="email_reveal" selected>Email reveal</option>' in page
+    assert '<option value="failed" selected>Failed</option>' in page
+    assert 'name="list" value="42"' in page
+    assert 'type="date" name="start" value="2026-01-02"' in page
+    assert 'type="date" name="end" id=' in page, "an empty date has no value"
