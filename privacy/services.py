@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
@@ -179,6 +181,41 @@ def suppression_matcher() -> SuppressionMatcher:
     return SuppressionMatcher(frozenset(Suppression.objects.values_list("value_hash", flat=True)))
 
 
+# The pages' do-not-contact marks (results, list members) read the list on every page; each
+# process keeps it with the generation it was read at, which every addition bumps. A missing
+# generation (Redis flushed or restarted) gets a fresh token, so a process never trusts a copy
+# from before. What stops calls to Lusha reads the database each time (suppression_matcher).
+_GENERATION_KEY = "privacy:suppressions:generation"
+_MARKS_MATCHER: dict = {"generation": None, "matcher": None}
+
+
+def suppression_matcher_for_marks() -> SuppressionMatcher:
+    """suppression_matcher, read again only when the list has grown since this process read
+    it: one cache read a page instead of reading the whole list."""
+    try:
+        generation = cache.get(_GENERATION_KEY)
+        if generation is None:
+            cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(_GENERATION_KEY)
+    except Exception:  # the cache is down: read the list itself
+        logger.warning("suppression marks: cache unavailable, reading the list")
+        return suppression_matcher()
+    if generation is None or generation != _MARKS_MATCHER["generation"]:
+        _MARKS_MATCHER.update(generation=generation, matcher=suppression_matcher())
+    return _MARKS_MATCHER["matcher"]
+
+
+def _suppressions_changed() -> None:
+    def bump() -> None:
+        try:
+            cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        except Exception:  # the cache is down: the marks read the list themselves meanwhile
+            logger.warning("suppression marks: cache unavailable, generation not bumped")
+
+    bump()  # now, and once the addition commits (a page may read the list in between)
+    transaction.on_commit(bump)
+
+
 def suppressed_among(
     records: QuerySet, kind: str, matcher: SuppressionMatcher | None = None
 ) -> dict[str, str]:
@@ -289,6 +326,7 @@ def suppression_add(
             detail={"suppression_id": entry.pk, "kind": kind, "source": source},
         )
     if created:
+        _suppressions_changed()
         logger.info("suppression %s (%s) added by user %s", entry.pk, kind, getattr(by, "pk", "-"))
     return entry, created
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from privacy.services import record_suppressed_reason, suppression_matcher
+from privacy.services import record_suppressed_reason, suppression_matcher_for_marks
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ register = template.Library()
 def suppressed_marks(rows) -> dict[str, str]:
     """Lusha id -> reason for the suppressed records among `rows` (Contacts, Companies, or
     list members holding one)."""
-    matcher = suppression_matcher()
+    matcher = suppression_matcher_for_marks()
     if not matcher:
         return {}
     marks = {}

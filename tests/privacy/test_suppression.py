@@ -11,6 +11,7 @@ from accounts.models import Purpose
 from lists.models import ImportJob, Outcome, RowState
 from lists.services.enrichment import enrichment_plan, enrichment_start
 from lists.services.import_matching import import_match
+from lusha_portal.redis_client import redis_connection
 from privacy.models import AuditAction, AuditEvent, Suppression, SuppressionKind, SuppressionSource
 from privacy.services import suppression_add
 from prospecting.models import Contact
@@ -153,6 +154,25 @@ def test_search_results_mark_suppressed_people_before_any_reveal(client_for, bob
     page = client.get(url).content.decode()  # the cached page: free
     assert page.count("do not contact") >= 1
     assert "On the suppression list (lusha contact id)" in page
+
+
+def test_a_page_reads_the_list_again_after_the_cache_was_flushed(client_for, bob, mona, db):
+    """The pages keep the list between changes; a cache that lost its state (a Redis restart,
+    an addition whose notice was lost with it) makes every process read the list again."""
+    lead_list = a_list(bob, a_contact("c1", first="Ada"))
+    client = client_for(bob)
+    assert "do not contact" not in client.get(f"/lists/{lead_list.pk}/").content.decode()
+    entry = suppress(SuppressionKind.EMAIL, "ada@acme.test", by=mona)
+    assert client.get(f"/lists/{lead_list.pk}/").content.decode().count("do not contact") == 1
+    saved = {f.name: getattr(entry, f.name) for f in Suppression._meta.fields if f.name != "id"}
+    entry.delete()  # as if it had never been added, and the cache restarted
+    redis_connection().flushdb()
+    client.force_login(bob)
+    assert "do not contact" not in client.get(f"/lists/{lead_list.pk}/").content.decode()
+    Suppression.objects.create(**saved)  # behind the services' back, with Redis gone again
+    redis_connection().flushdb()
+    client.force_login(bob)
+    assert client.get(f"/lists/{lead_list.pk}/").content.decode().count("do not contact") == 1
 
 
 # ---- exports -----------------------------------------------------------------------------------
