@@ -9,6 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 from lists.selectors import list_changeable_by, lists_visible
+from prospecting.models import Company
 from signals.models import SignalEvent, SignalEventList, SignalRead, Watch
 
 
@@ -18,6 +19,53 @@ def events_visible(user: User) -> QuerySet:
     return SignalEvent.objects.filter(pk__in=links.values("event_id")).annotate(
         is_read=Exists(SignalRead.objects.filter(event=OuterRef("pk"), user=user))
     )
+
+
+# What a feed row shows of an event, its contact and its company (signals/feed_rows.py): the
+# rest (the contact's and company's previews, revealed data and timestamps, the event's hash)
+# was most of what a page's rows read, and every timestamp is a datetime parsed.
+_FEED_ROW_FIELDS = (
+    "kind", "lusha_id", "signal_type", "signal_date", "details",
+    "contact", "contact__lusha_id", "contact__first_name", "contact__last_name",
+    "company", "company__lusha_id", "company__name",
+)  # fmt: skip
+
+
+def feed_rows(events: QuerySet) -> QuerySet:
+    """The feed's events (events_visible, filtered) newest first, with what their rows show."""
+    return (
+        events.select_related("contact", "company")
+        .only(*_FEED_ROW_FIELDS)
+        .order_by("-signal_date", "-pk")
+    )
+
+
+def feed_event_lists(user: User, event_ids) -> dict[int, list[tuple[int, str]]]:
+    """The lists (that the user can see) each event was found through: (id, name) by name."""
+    links = (
+        SignalEventList.objects.filter(
+            event_id__in=list(event_ids), lead_list__in=lists_visible(user).values("pk")
+        )
+        .order_by("lead_list__name", "lead_list_id")
+        .values_list("event_id", "lead_list_id", "lead_list__name")
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for event_id, list_id, name in links:
+        found.setdefault(event_id, []).append((list_id, name))
+    return found
+
+
+def company_ids_by_lusha_id(lusha_ids) -> dict[str, int]:
+    """The stored companies' ids by Lusha id, of those named (the feed links them)."""
+    if not lusha_ids:
+        return {}
+    return dict(Company.objects.filter(lusha_id__in=list(lusha_ids)).values_list("lusha_id", "pk"))
+
+
+def feed_signal_types(user: User) -> list[str]:
+    """The signal types among the events the user can see, sorted (the feed's type filter)."""
+    types = events_visible(user).order_by().values_list("signal_type", flat=True).distinct()
+    return sorted(set(types))
 
 
 def events_unread_count(user: User) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -28,11 +28,21 @@ from signals.actions import (
     event_email_enrich,
 )
 from signals.catalog import type_choices, type_label
+from signals.feed_rows import FeedAddresses, event_rows_html, options_html, unread_inputs_html
 from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchForm
-from signals.models import PollRun, SignalEventList, Watch
+from signals.models import PollRun, Watch
 from signals.push import watch_push_coverage
-from signals.selectors import event_for_user, events_visible, watch_for_user, watches_visible
-from signals.sentences import company_lusha_ids, sentence
+from signals.selectors import (
+    company_ids_by_lusha_id,
+    event_for_user,
+    events_visible,
+    feed_event_lists,
+    feed_rows,
+    feed_signal_types,
+    watch_for_user,
+    watches_visible,
+)
+from signals.sentences import company_lusha_ids
 from signals.services import (
     events_mark_read,
     watch_delete,
@@ -106,17 +116,15 @@ def _subject(user, form: FeedFilterForm) -> dict | None:
 
 
 def _feed_form(user, data) -> FeedFilterForm:
-    lists = lists_visible(user).order_by(Lower("name"), "pk")
-    types = events_visible(user).order_by().values_list("signal_type", flat=True).distinct()
-    form = FeedFilterForm(data, types=sorted(set(types)), lists=lists)
+    lists = lists_visible(user).order_by(Lower("name"), "pk").values_list("pk", "name")
+    form = FeedFilterForm(data, types=feed_signal_types(user), lists=lists)
     form.is_valid()  # invalid parts are reported on the page and ignored
     return form
 
 
-_FEED_UNREAD_FIELDS = (
-    "contact__preview", "contact__emails", "contact__phones", "contact__departments",
-    "company__preview", "company__enrichment",
-)  # fmt: skip
+def _list_choices(user, kind: str) -> list[tuple[int, str]]:
+    """The lists the person may add this kind of record to, as the feed's chooser names them."""
+    return list(lead_lists_writable(user, kind).order_by(Lower("name")).values_list("pk", "name"))
 
 
 @role_required(*EVERYONE)
@@ -125,52 +133,43 @@ def feed(request):
     """Signals on the lists the person can see, newest first."""
     user = request.user
     form = _feed_form(user, request.GET)
-    visible_lists = lists_visible(user).values("pk")
-    events = (
-        _filtered(user, form)
-        .select_related("contact", "company")
-        # The feed names people and companies: their previews and revealed data stay unread.
-        .defer(*_FEED_UNREAD_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "list_links",
-                queryset=SignalEventList.objects.filter(lead_list__in=visible_lists)
-                .select_related("lead_list")
-                .order_by("lead_list__name"),
-            )
-        )
-        .order_by("-signal_date", "-pk")
-    )
-    page, past_last = page_get(events, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
+    cleaned = form.cleaned_data
+    events = feed_rows(_filtered(user, form))
+    page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"))
+    shown = [] if past_last else list(page.object_list)
     carried = form.carried()
-    companies = Company.objects.only("pk", "lusha_id").in_bulk(
-        list(company_lusha_ids(page.object_list)), field_name="lusha_id"
+    contact_lists = _list_choices(user, Kind.CONTACTS)
+    company_lists = _list_choices(user, Kind.COMPANIES)
+    addresses = FeedAddresses.reversed()
+    rows_html = event_rows_html(
+        shown,
+        lists_by_event=feed_event_lists(user, [event.pk for event in shown]) if shown else {},
+        companies=company_ids_by_lusha_id(company_lusha_ids(shown)),
+        addresses=addresses,
+        contact_lists=bool(contact_lists),
+        company_lists=bool(company_lists),
     )
-    rows = [
-        {
-            "event": event,
-            "sentence": sentence(event, companies=companies),
-            "label": type_label(event.signal_type),
-            "lists": [link.lead_list for link in event.list_links.all()],
-            "act_url": reverse("signals:event_act", args=[event.pk]),
-        }
-        for event in ([] if past_last else page.object_list)
-    ]
+    chosen_list = cleaned.get("list")
     context = {
         "nav_section": "signals",
         "form": form,
+        "type_options": options_html(form.fields["type"].choices, cleaned.get("type")),
+        "list_options": options_html(
+            form.fields["list"].choices, str(chosen_list) if chosen_list else None
+        ),
         "page": page,
         "past_last": past_last,
-        "rows": rows,
+        "rows": shown,
+        "rows_html": rows_html,
+        "unread_inputs": unread_inputs_html(shown),
         "carried": carried,
         "query": urlencode(carried),
         "filter_errors": form.error_labels(),
-        "contact_lists": lead_lists_writable(user, Kind.CONTACTS).order_by(Lower("name")),
-        "company_lists": lead_lists_writable(user, Kind.COMPANIES).order_by(Lower("name")),
+        "contact_lists": options_html(contact_lists) if contact_lists else "",
+        "company_lists": options_html(company_lists) if company_lists else "",
         "watch_count": watches_visible(user).count(),
         "subject": _subject(user, form),
         "feed_url": _feed_url(),
-        "lists_url": reverse("lists:index"),
     }
     template = "signals/feed.html#events" if request.htmx else "signals/feed.html"
     return render(request, template, context)
