@@ -81,10 +81,12 @@ def unread_inputs_html(events) -> SafeString:
     )
 
 
-def _lists_html(lists: list[tuple[int, str]], lists_path: str) -> str:
+def _lists_html(lists: list[dict], lists_path: str) -> str:
     if not lists:
         return ""
-    links = ", ".join(f'<a href="{lists_path}{int(pk)}/">{_e(name)}</a>' for pk, name in lists)
+    links = ", ".join(
+        f'<a href="{lists_path}{int(found["id"])}/">{_e(found["name"])}</a>' for found in lists
+    )
     return f"In {links}."
 
 
@@ -97,25 +99,21 @@ def _site_html(details: dict) -> str:
 
 
 def event_rows_html(
-    events,
-    *,
-    lists_by_event: dict[int, list[tuple[int, str]]],
-    companies: dict[str, int],
-    addresses: FeedAddresses,
-    contact_lists: bool,
-    company_lists: bool,
+    events, *, addresses: FeedAddresses, contact_lists: bool, company_lists: bool
 ) -> SafeString:
-    """Each event's `<li>` of the feed: what happened, where it was found, what to do next.
-    `contact_lists` / `company_lists`: whether the person has lists to add people or companies
-    to (the page's two choosers)."""
+    """Each event's `<li>` of the feed (events from signals.selectors.feed_rows): what
+    happened, where it was found, what to do next. `contact_lists` / `company_lists`: whether
+    the person has lists to add people or companies to (the page's two choosers)."""
     days: dict = {}
     rows = []
     for event in events:
         day = event.signal_date
         if day not in days:
             days[day] = date_format(day, "j M Y")
+        # As the feed always has: only a contact event's company is looked up in the store.
+        company_id = event.named_company_id if event.kind == "contacts" else None
         sentence = sentence_html(
-            event, when=days[day], feed_path=addresses.feed, companies=companies
+            event, when=days[day], feed_path=addresses.feed, company_id=company_id
         )
         label = _e(type_label(event.signal_type))
         details = event.details
@@ -145,7 +143,7 @@ def event_rows_html(
                 f"Enrich {_e(name or 'their')}\u2019s new email</button>"
             )
         new = '<span class="has">New</span> ' if unread else ""
-        lists = _lists_html(lists_by_event.get(event.pk, []), addresses.lists)
+        lists = _lists_html(event.feed_lists, addresses.lists)
         bar = "\n".join(buttons)
         rows.append(
             f'<li class="panel{" unread" if unread else ""}"'

@@ -52,21 +52,11 @@ def _subject_link(event: SignalEvent, feed_path: str) -> str:
     return name
 
 
-def _company_link(name, company_id, companies: dict[str, int], feed_path: str) -> str:
+def _company_link(name, company_id: int | None, feed_path: str) -> str:
     """A company a contact event names: linked to its signals when the store holds it."""
-    pk = companies.get(str(company_id or ""))
-    if pk is None:
+    if company_id is None:
         return _e(name)
-    return f'<a href="{feed_path}?company={int(pk)}">{_e(name)}</a>'
-
-
-def company_lusha_ids(events) -> set[str]:
-    """The companies the contact events of a page name, to look them up in one query."""
-    return {
-        str(event.details.get("currentCompanyId"))
-        for event in events
-        if event.kind == "contacts" and event.details.get("currentCompanyId")
-    }
+    return f'<a href="{feed_path}?company={int(company_id)}">{_e(name)}</a>'
 
 
 def subject(event: SignalEvent) -> str:
@@ -82,18 +72,15 @@ def subject(event: SignalEvent) -> str:
 
 
 def sentence_html(
-    event: SignalEvent, *, when: str, feed_path: str, companies: dict[str, int]
+    event: SignalEvent, *, when: str, feed_path: str, company_id: int | None = None
 ) -> str:
     """The event as a sentence, escaped HTML; names link to their signals. `when`: the event's
-    date in words; `feed_path`: the feed's address, escaped; `companies`: the stored companies'
-    ids by Lusha id, for the company a contact event names."""
+    date in words; `feed_path`: the feed's address, escaped; `company_id`: the stored company a
+    contact event names (details' currentCompanyId), if the store holds it."""
     d = event.details
     who = _subject_link(event, feed_path)
     company = _company_link(
-        d.get("currentCompanyName") or d.get("newCompany") or "",
-        d.get("currentCompanyId"),
-        companies,
-        feed_path,
+        d.get("currentCompanyName") or d.get("newCompany") or "", company_id, feed_path
     )
     when = _e(when)
     kind = event.signal_type

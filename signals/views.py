@@ -33,16 +33,14 @@ from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchFo
 from signals.models import PollRun, Watch
 from signals.push import watch_push_coverage
 from signals.selectors import (
-    company_ids_by_lusha_id,
     event_for_user,
     events_visible,
-    feed_event_lists,
+    feed_lists,
     feed_rows,
     feed_signal_types,
     watch_for_user,
     watches_visible,
 )
-from signals.sentences import company_lusha_ids
 from signals.services import (
     events_mark_read,
     watch_delete,
@@ -115,16 +113,13 @@ def _subject(user, form: FeedFilterForm) -> dict | None:
     return {"name": str(record), "record": record, "field": field, "lists": list(lists)}
 
 
-def _feed_form(user, data) -> FeedFilterForm:
-    lists = lists_visible(user).order_by(Lower("name"), "pk").values_list("pk", "name")
+def _feed_form(user, data, lists=None) -> FeedFilterForm:
+    """The feed's filters; `lists`: the (id, name) of the lists the user can see, if known."""
+    if lists is None:
+        lists = lists_visible(user).order_by(Lower("name"), "pk").values_list("pk", "name")
     form = FeedFilterForm(data, types=feed_signal_types(user), lists=lists)
     form.is_valid()  # invalid parts are reported on the page and ignored
     return form
-
-
-def _list_choices(user, kind: str) -> list[tuple[int, str]]:
-    """The lists the person may add this kind of record to, as the feed's chooser names them."""
-    return list(lead_lists_writable(user, kind).order_by(Lower("name")).values_list("pk", "name"))
 
 
 @role_required(*EVERYONE)
@@ -132,22 +127,22 @@ def _list_choices(user, kind: str) -> list[tuple[int, str]]:
 def feed(request):
     """Signals on the lists the person can see, newest first."""
     user = request.user
-    form = _feed_form(user, request.GET)
+    lists = feed_lists(
+        user,
+        contact_targets=lead_lists_writable(user, Kind.CONTACTS),
+        company_targets=lead_lists_writable(user, Kind.COMPANIES),
+    )
+    form = _feed_form(user, request.GET, lists.visible)
     cleaned = form.cleaned_data
-    events = feed_rows(_filtered(user, form))
+    events = feed_rows(user, _filtered(user, form))
     page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"))
     shown = [] if past_last else list(page.object_list)
     carried = form.carried()
-    contact_lists = _list_choices(user, Kind.CONTACTS)
-    company_lists = _list_choices(user, Kind.COMPANIES)
-    addresses = FeedAddresses.reversed()
     rows_html = event_rows_html(
         shown,
-        lists_by_event=feed_event_lists(user, [event.pk for event in shown]) if shown else {},
-        companies=company_ids_by_lusha_id(company_lusha_ids(shown)),
-        addresses=addresses,
-        contact_lists=bool(contact_lists),
-        company_lists=bool(company_lists),
+        addresses=FeedAddresses.reversed(),
+        contact_lists=bool(lists.contact_targets),
+        company_lists=bool(lists.company_targets),
     )
     chosen_list = cleaned.get("list")
     context = {
@@ -165,9 +160,9 @@ def feed(request):
         "carried": carried,
         "query": urlencode(carried),
         "filter_errors": form.error_labels(),
-        "contact_lists": options_html(contact_lists) if contact_lists else "",
-        "company_lists": options_html(company_lists) if company_lists else "",
-        "watch_count": watches_visible(user).count(),
+        "contact_lists": options_html(lists.contact_targets) if lists.contact_targets else "",
+        "company_lists": options_html(lists.company_targets) if lists.company_targets else "",
+        "watch_count": lists.watched,
         "subject": _subject(user, form),
         "feed_url": _feed_url(),
     }
