@@ -35,9 +35,10 @@ from signals.push import watch_push_coverage
 from signals.selectors import (
     event_for_user,
     events_visible,
+    feed_count_cached,
     feed_lists,
     feed_rows,
-    feed_signal_types,
+    feed_signal_types_cached,
     watch_for_user,
     watches_visible,
 )
@@ -117,7 +118,7 @@ def _feed_form(user, data, lists=None) -> FeedFilterForm:
     """The feed's filters; `lists`: the (id, name) of the lists the user can see, if known."""
     if lists is None:
         lists = lists_visible(user).order_by(Lower("name"), "pk").values_list("pk", "name")
-    form = FeedFilterForm(data, types=feed_signal_types(user), lists=lists)
+    form = FeedFilterForm(data, types=feed_signal_types_cached(user), lists=lists)
     form.is_valid()  # invalid parts are reported on the page and ignored
     return form
 
@@ -134,10 +135,13 @@ def feed(request):
     )
     form = _feed_form(user, request.GET, lists.visible)
     cleaned = form.cleaned_data
-    events = feed_rows(user, _filtered(user, form))
-    page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"))
-    shown = [] if past_last else list(page.object_list)
     carried = form.carried()
+    query = urlencode(carried)
+    filtered = _filtered(user, form)
+    count = feed_count_cached(user, filtered, filters=query, unread=bool(cleaned.get("unread")))
+    events = feed_rows(user, filtered)
+    page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"), count=count)
+    shown = [] if past_last else list(page.object_list)
     rows_html = event_rows_html(
         shown,
         addresses=FeedAddresses.reversed(),
@@ -158,7 +162,7 @@ def feed(request):
         "rows_html": rows_html,
         "unread_inputs": unread_inputs_html(shown),
         "carried": carried,
-        "query": urlencode(carried),
+        "query": query,
         "filter_errors": form.error_labels(),
         "contact_lists": options_html(lists.contact_targets) if lists.contact_targets else "",
         "company_lists": options_html(lists.company_targets) if lists.company_targets else "",

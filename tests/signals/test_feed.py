@@ -491,3 +491,36 @@ def test_names_holding_markup_show_as_text_in_the_feeds_rows(client_for, bob):
         assert f"{company_link}<strong>&lt;script&gt;co&lt;/script&gt;</strong></a> posted 40" in (
             html
         )
+
+
+def test_the_feeds_count_and_type_filter_take_in_a_polls_events_at_once(client_for, bob, sandbox):
+    promotion(a_list(bob, "Mine"))
+    client = client_for(bob)
+    html = client.get(FEED).content.decode()
+    assert "<strong>1</strong> signal." in html
+    assert '<option value="companyChange"' not in html
+    assert (
+        "<strong>1</strong> signal match"
+        in client.get(FEED, {"type": "promotion"}).content.decode()
+    )
+    watch_poll(watch_id=watch_on(contacts_list(bob, 60), bob).pk)
+    html = client.get(FEED).content.decode()
+    assert f"<strong>{SignalEvent.objects.count()}</strong> signals." in html
+    for signal_type in set(SignalEvent.objects.values_list("signal_type", flat=True)):
+        assert f'<option value="{signal_type}"' in html
+    promotions = SignalEvent.objects.filter(signal_type="promotion").count()
+    html = client.get(FEED, {"type": "promotion"}).content.decode()
+    assert f"<strong>{promotions}</strong> signal{'s' if promotions != 1 else ''} match" in html
+
+
+def test_only_unread_counts_what_is_unread_right_after_marking_read(client_for, bob):
+    mine = a_list(bob, "Mine")
+    first = promotion(mine)
+    company_change(mine)
+    client = client_for(bob)
+    html = client.get(FEED, {"unread": "1"}).content.decode()
+    assert "<strong>2</strong> signals match these filters." in html
+    client.post("/signals/read/", {"event": [first.pk], "query": "unread=1"})
+    html = client.get(FEED, {"unread": "1"}).content.decode()
+    assert "<strong>1</strong> signal match these filters." in html
+    assert "<strong>2</strong> signals." in client.get(FEED).content.decode()
