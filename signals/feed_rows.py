@@ -81,13 +81,14 @@ def unread_inputs_html(events) -> SafeString:
     )
 
 
-def _lists_html(lists: list[dict], lists_path: str) -> str:
-    if not lists:
-        return ""
+def _lists_html(list_ids, visible: dict[int, str], lists_path: str) -> str:
+    """The lists the event was found through that the person can see (by name, as found)."""
     links = ", ".join(
-        f'<a href="{lists_path}{int(found["id"])}/">{_e(found["name"])}</a>' for found in lists
+        f'<a href="{lists_path}{int(pk)}/">{_e(visible[pk])}</a>'
+        for pk in list_ids
+        if pk in visible
     )
-    return f"In {links}."
+    return f"In {links}." if links else ""
 
 
 def _site_html(details: dict) -> str:
@@ -99,23 +100,37 @@ def _site_html(details: dict) -> str:
 
 
 def event_rows_html(
-    events, *, addresses: FeedAddresses, contact_lists: bool, company_lists: bool
+    events,
+    *,
+    visible_lists: dict[int, str],
+    addresses: FeedAddresses,
+    contact_lists: bool,
+    company_lists: bool,
 ) -> SafeString:
     """Each event's `<li>` of the feed (events from signals.selectors.feed_rows): what
-    happened, where it was found, what to do next. `contact_lists` / `company_lists`: whether
-    the person has lists to add people or companies to (the page's two choosers)."""
+    happened, where it was found (of `visible_lists`, the names of the lists the person can
+    see, by id), what to do next. `contact_lists` / `company_lists`: whether the person has
+    lists to add people or companies to (the page's two choosers)."""
+    # A page's events share a few days, types and lists: each is worked out once a page.
     days: dict = {}
+    labels: dict[str, str] = {}
+    found_in: dict[tuple, str] = {}
     rows = []
     for event in events:
         day = event.signal_date
         if day not in days:
             days[day] = date_format(day, "j M Y")
+        if event.signal_type not in labels:
+            labels[event.signal_type] = _e(type_label(event.signal_type))
+        list_ids = tuple(event.list_ids)
+        if list_ids not in found_in:
+            found_in[list_ids] = _lists_html(list_ids, visible_lists, addresses.lists)
         # As the feed always has: only a contact event's company is looked up in the store.
         company_id = event.named_company_id if event.kind == "contacts" else None
         sentence = sentence_html(
             event, when=days[day], feed_path=addresses.feed, company_id=company_id
         )
-        label = _e(type_label(event.signal_type))
+        label = labels[event.signal_type]
         details = event.details
         unread = not event.is_read
         buttons = []
@@ -125,11 +140,11 @@ def event_rows_html(
                 f' aria-label="Mark read: {label} of {_e(event.lusha_id)}">Mark read</button>'
             )
         act = addresses.act(event.pk)
-        name = event.contact.full_name if event.contact_id and event.contact else ""
+        name = _e(event.contact.full_name) if event.contact_id and event.contact else ""
         if event.contact_id and contact_lists:
             buttons.append(
                 f'<button type="submit" formaction="{act}" name="action" value="add_contact">'
-                f"Add {_e(name)} to the chosen list</button>"
+                f"Add {name} to the chosen list</button>"
             )
         if event.signal_type == "companyChange":
             if company_lists:
@@ -140,16 +155,15 @@ def event_rows_html(
                 )
             buttons.append(
                 f'<button type="submit" formaction="{act}" name="action" value="enrich_email">'
-                f"Enrich {_e(name or 'their')}\u2019s new email</button>"
+                f"Enrich {name or 'their'}\u2019s new email</button>"
             )
         new = '<span class="has">New</span> ' if unread else ""
-        lists = _lists_html(event.feed_lists, addresses.lists)
         bar = "\n".join(buttons)
         rows.append(
             f'<li class="panel{" unread" if unread else ""}"'
             f' aria-label="{"Unread: " if unread else ""}{label}">\n'
             f'<p>{new}<span class="badge">{label}</span>\n{sentence}.</p>\n'
-            f'<p class="muted">{lists}{_site_html(details)}</p>\n'
+            f'<p class="muted">{found_in[list_ids]}{_site_html(details)}</p>\n'
             f'<div class="selection-bar">\n{bar}\n</div>\n'
             "</li>\n"
         )

@@ -10,7 +10,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import JSONObject, Lower
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import User
@@ -37,20 +37,19 @@ _FEED_ROW_FIELDS = (
 )  # fmt: skip
 
 
-def feed_rows(user: User, events: QuerySet) -> QuerySet:
+def feed_rows(events: QuerySet) -> QuerySet:
     """The feed's events (events_visible, filtered) newest first, with what their rows show:
-    `feed_lists`, the lists the user can see that each was found through ({"id", "name"} by
-    name), and `named_company_id`, the stored company whose Lusha id the event's details name
-    as its current company (a contact's new or present employer), if any.
+    `list_ids`, the lists each was found through, by name (every list: the caller shows those
+    the user can see, FeedLists.visible), and `named_company_id`, the stored company whose
+    Lusha id the event's details name as its current company (a contact's new or present
+    employer), if any.
 
     Both are subqueries of the page's one query rather than two queries more: a query of its
     own cost the page more CPU than the 50 rows it read."""
     links = (
-        SignalEventList.objects.filter(
-            event=OuterRef("pk"), lead_list__in=lists_visible(user).values("pk")
-        )
+        SignalEventList.objects.filter(event=OuterRef("pk"))
         .order_by("lead_list__name", "lead_list_id")
-        .values(found=JSONObject(id="lead_list_id", name="lead_list__name"))
+        .values("lead_list_id")
     )
     named = Company.objects.filter(
         lusha_id=KeyTextTransform("currentCompanyId", OuterRef("details"))
@@ -58,7 +57,7 @@ def feed_rows(user: User, events: QuerySet) -> QuerySet:
     return (
         events.select_related("contact", "company")
         .only(*_FEED_ROW_FIELDS)
-        .annotate(feed_lists=ArraySubquery(links), named_company_id=Subquery(named))
+        .annotate(list_ids=ArraySubquery(links), named_company_id=Subquery(named))
         .order_by("-signal_date", "-pk")
     )
 

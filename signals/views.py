@@ -139,11 +139,12 @@ def feed(request):
     query = urlencode(carried)
     filtered = _filtered(user, form)
     count = feed_count_cached(user, filtered, filters=query, unread=bool(cleaned.get("unread")))
-    events = feed_rows(user, filtered)
+    events = feed_rows(filtered)
     page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"), count=count)
     shown = [] if past_last else list(page.object_list)
     rows_html = event_rows_html(
         shown,
+        visible_lists=dict(lists.visible),
         addresses=FeedAddresses.reversed(),
         contact_lists=bool(lists.contact_targets),
         company_lists=bool(lists.company_targets),
