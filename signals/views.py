@@ -20,7 +20,6 @@ from lists.selectors import list_changeable_by, list_for_user, lists_visible
 from lusha_portal.lusha.errors import LushaError
 from lusha_portal.paging import page_get
 from prospecting.models import Company, Contact, Kind
-from prospecting.services import lead_lists_writable
 from signals.actions import (
     ActionRefusedError,
     event_company_add,
@@ -128,11 +127,7 @@ def _feed_form(user, data, lists=None) -> FeedFilterForm:
 def feed(request):
     """Signals on the lists the person can see, newest first."""
     user = request.user
-    lists = feed_lists(
-        user,
-        contact_targets=lead_lists_writable(user, Kind.CONTACTS),
-        company_targets=lead_lists_writable(user, Kind.COMPANIES),
-    )
+    lists = feed_lists(user)
     form = _feed_form(user, request.GET, lists.visible)
     cleaned = form.cleaned_data
     carried = form.carried()
