@@ -107,7 +107,7 @@ def event_rows_html(
     contact_lists: bool,
     company_lists: bool,
 ) -> SafeString:
-    """Each event's `<li>` of the feed (events from signals.selectors.feed_rows): what
+    """Each event's `<li>` of the feed (signals.selectors.FeedEvents): what
     happened, where it was found (of `visible_lists`, the names of the lists the person can
     see, by id), what to do next. `contact_lists` / `company_lists`: whether the person has
     lists to add people or companies to (the page's two choosers)."""
@@ -140,7 +140,7 @@ def event_rows_html(
                 f' aria-label="Mark read: {label} of {_e(event.lusha_id)}">Mark read</button>'
             )
         act = addresses.act(event.pk)
-        name = _e(event.contact.full_name) if event.contact_id and event.contact else ""
+        name = _e(event.contact_name)
         if event.contact_id and contact_lists:
             buttons.append(
                 f'<button type="submit" formaction="{act}" name="action" value="add_contact">'

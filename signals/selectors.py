@@ -3,6 +3,7 @@ and the watches on those lists."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -27,25 +28,44 @@ def events_visible(user: User) -> QuerySet:
     )
 
 
-# What a feed row shows of an event, its contact and its company (signals/feed_rows.py): the
-# rest (the contact's and company's previews, revealed data and timestamps, the event's hash)
-# was most of what a page's rows read, and every timestamp is a datetime parsed.
-_FEED_ROW_FIELDS = (
-    "kind", "lusha_id", "signal_type", "signal_date", "details",
-    "contact", "contact__lusha_id", "contact__first_name", "contact__last_name",
-    "company", "company__lusha_id", "company__name",
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """An event as a feed row shows it (signals/feed_rows.py), with its contact's and
+    company's names; `list_ids`: the lists it was found through, by name (every list: the
+    row shows those the user can see); `named_company_id`: the stored company whose Lusha id
+    the details name as the current company (a contact's new or present employer), if any."""
+
+    pk: int
+    kind: str
+    lusha_id: str
+    signal_type: str
+    signal_date: datetime.date
+    details: dict
+    is_read: bool
+    contact_id: int | None
+    contact_name: str  # Contact.full_name: first and last name, else the Lusha id
+    contact_lusha_id: str | None
+    company_id: int | None
+    company_name: str | None
+    list_ids: list[int]
+    named_company_id: int | None
+
+
+# What a feed row reads (FeedEvent's fields, in order): the event's own columns, its contact's
+# and company's names, no previews, revealed data or timestamps, and rows of values rather
+# than model instances (50 events and their contacts as models were a tenth of the page).
+_FEED_ROW_VALUES = (
+    "pk", "kind", "lusha_id", "signal_type", "signal_date", "details", "is_read",
+    "contact_id", "contact__first_name", "contact__last_name", "contact__lusha_id",
+    "company_id", "company__name", "list_ids", "named_company_id",
 )  # fmt: skip
 
 
 def feed_rows(events: QuerySet) -> QuerySet:
-    """The feed's events (events_visible, filtered) newest first, with what their rows show:
-    `list_ids`, the lists each was found through, by name (every list: the caller shows those
-    the user can see, FeedLists.visible), and `named_company_id`, the stored company whose
-    Lusha id the event's details name as its current company (a contact's new or present
-    employer), if any.
-
-    Both are subqueries of the page's one query rather than two queries more: a query of its
-    own cost the page more CPU than the 50 rows it read."""
+    """The feed's events (events_visible, filtered) newest first, as rows of _FEED_ROW_VALUES
+    (feed_events makes them FeedEvents). The lists and the named company are subqueries of
+    the page's one query rather than two queries more: a query of its own cost the page more
+    CPU than the 50 rows it read."""
     links = (
         SignalEventList.objects.filter(event=OuterRef("pk"))
         .order_by("lead_list__name", "lead_list_id")
@@ -55,11 +75,32 @@ def feed_rows(events: QuerySet) -> QuerySet:
         lusha_id=KeyTextTransform("currentCompanyId", OuterRef("details"))
     ).values("pk")[:1]
     return (
-        events.select_related("contact", "company")
-        .only(*_FEED_ROW_FIELDS)
-        .annotate(list_ids=ArraySubquery(links), named_company_id=Subquery(named))
+        events.annotate(list_ids=ArraySubquery(links), named_company_id=Subquery(named))
         .order_by("-signal_date", "-pk")
+        .values_list(*_FEED_ROW_VALUES)
     )
+
+
+def feed_events(rows) -> list[FeedEvent]:
+    """A page of feed_rows as FeedEvents."""
+    events = []
+    for (
+        *event,
+        first_name,
+        last_name,
+        contact_lusha_id,
+        company_id,
+        company_name,
+        lists,
+        named,
+    ) in rows:
+        contact_id = event[-1]
+        # Contact.full_name's rule, without a Contact a row.
+        name = (f"{first_name} {last_name}".strip() or contact_lusha_id) if contact_id else ""
+        events.append(
+            FeedEvent(*event, name, contact_lusha_id, company_id, company_name, lists, named)
+        )
+    return events
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from signals.catalog import type_label
-from signals.models import SignalEvent
+from signals.selectors import FeedEvent
 
 
 def _e(value) -> str:
@@ -42,7 +42,7 @@ def _rose(value) -> str:
         return "changed"
 
 
-def _subject_link(event: SignalEvent, feed_path: str) -> str:
+def _subject_link(event: FeedEvent, feed_path: str) -> str:
     """The event's contact or company by name, linked to their signals."""
     name = _e(subject(event))
     if event.contact_id:
@@ -59,20 +59,17 @@ def _company_link(name, company_id: int | None, feed_path: str) -> str:
     return f'<a href="{feed_path}?company={int(company_id)}">{_e(name)}</a>'
 
 
-def subject(event: SignalEvent) -> str:
+def subject(event: FeedEvent) -> str:
     """Who or what the event is about, by name."""
-    d = event.details
-    if event.contact_id and event.contact:
-        name = event.contact.full_name
-        if name and name != event.contact.lusha_id:
-            return name
-    if event.company_id and event.company and event.company.name:
-        return event.company.name
-    return str(d.get("companyName") or f"Record {event.lusha_id}")
+    if event.contact_id and event.contact_name and event.contact_name != event.contact_lusha_id:
+        return event.contact_name
+    if event.company_id and event.company_name:
+        return event.company_name
+    return str(event.details.get("companyName") or f"Record {event.lusha_id}")
 
 
 def sentence_html(
-    event: SignalEvent, *, when: str, feed_path: str, company_id: int | None = None
+    event: FeedEvent, *, when: str, feed_path: str, company_id: int | None = None
 ) -> str:
     """The event as a sentence, escaped HTML; names link to their signals. `when`: the event's
     date in words; `feed_path`: the feed's address, escaped; `company_id`: the stored company a

@@ -35,6 +35,7 @@ from signals.selectors import (
     event_for_user,
     events_visible,
     feed_count_cached,
+    feed_events,
     feed_lists,
     feed_rows,
     feed_signal_types_cached,
@@ -136,7 +137,7 @@ def feed(request):
     count = feed_count_cached(user, filtered, filters=query, unread=bool(cleaned.get("unread")))
     events = feed_rows(filtered)
     page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"), count=count)
-    shown = [] if past_last else list(page.object_list)
+    shown = [] if past_last else feed_events(page.object_list)
     rows_html = event_rows_html(
         shown,
         visible_lists=dict(lists.visible),
