@@ -4,30 +4,25 @@ lists it was found through, its buttons) and the `<option>`s of the feed's choos
 Laid out by the template, a page of 50 events was some 30 template nodes an event (lookups
 through the event, its contact and its details, `{% if %}`s, a loop over its lists) and the
 list choosers an `{% if %}` and a filter per option: nearly half of the page's CPU. Here every
-value from the data passes through `_e` (the standard library's `html.escape`, which Django's
-own escaping calls) on its way into an f-string; only this module's literals, the sentences'
-markup (signals/sentences.py, escaped the same way) and addresses reversed by Django go in
-unescaped."""
+value from the data passes through `_e` (sentences.escaped: the standard library's
+`html.escape`, which Django's own escaping calls) on its way into an f-string; only this
+module's literals, the sentences' markup (escaped the same way) and addresses reversed by
+Django go in unescaped."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from signals.catalog import type_label
+from signals.sentences import escaped as _e
 from signals.sentences import sentence_html
 
 # A stand-in event id: the act address is reversed once a page around it, not once an event.
 _ANY_ID = 987654321
-
-
-def _e(value) -> str:
-    """A value of the data, escaped for HTML text and attributes (quotes included)."""
-    return escape(str(value), quote=True)
 
 
 def html_from_escaped(markup: str) -> SafeString:

@@ -61,7 +61,7 @@ _FEED_ROW_VALUES = (
 )  # fmt: skip
 
 
-def feed_rows(events: QuerySet) -> QuerySet:
+def feed_event_rows(events: QuerySet) -> QuerySet:
     """The feed's events (events_visible, filtered) newest first, as rows of _FEED_ROW_VALUES
     (feed_events makes them FeedEvents). The lists and the named company are subqueries of
     the page's one query rather than two queries more: a query of its own cost the page more
@@ -82,7 +82,7 @@ def feed_rows(events: QuerySet) -> QuerySet:
 
 
 def feed_events(rows) -> list[FeedEvent]:
-    """A page of feed_rows as FeedEvents."""
+    """A page of feed_event_rows as FeedEvents."""
     events = []
     for (
         *event,

@@ -35,9 +35,9 @@ from signals.selectors import (
     event_for_user,
     events_visible,
     feed_count_cached,
+    feed_event_rows,
     feed_events,
     feed_lists,
-    feed_rows,
     feed_signal_types_cached,
     watch_for_user,
     watches_visible,
@@ -135,7 +135,7 @@ def feed(request):
     query = urlencode(carried)
     filtered = _filtered(user, form)
     count = feed_count_cached(user, filtered, filters=query, unread=bool(cleaned.get("unread")))
-    events = feed_rows(filtered)
+    events = feed_event_rows(filtered)
     page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"), count=count)
     shown = [] if past_last else feed_events(page.object_list)
     rows_html = event_rows_html(
