@@ -24,9 +24,10 @@ class FeedFilterForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args, types: list[str], lists, **kwargs):
+        """`lists`: the (id, name) of each list the person can see."""
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", "Every type")] + [(t, type_label(t)) for t in types]
-        self.fields["list"].choices = [("", "Every list")] + [(str(x.pk), x.name) for x in lists]
+        self.fields["list"].choices = [("", "Every list")] + [(str(pk), name) for pk, name in lists]
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,6 @@ from lists.selectors import list_changeable_by, list_for_user, lists_visible
 from lusha_portal.lusha.errors import LushaError
 from lusha_portal.paging import page_get
 from prospecting.models import Company, Contact, Kind
-from prospecting.services import lead_lists_writable
 from signals.actions import (
     ActionRefusedError,
     event_company_add,
@@ -28,11 +27,21 @@ from signals.actions import (
     event_email_enrich,
 )
 from signals.catalog import type_choices, type_label
+from signals.feed_rows import FeedAddresses, event_rows_html, options_html, unread_inputs_html
 from signals.forms import FEED_PARAMETERS, FeedFilterForm, MarkReadForm, WatchForm
-from signals.models import PollRun, SignalEventList, Watch
+from signals.models import PollRun, Watch
 from signals.push import watch_push_coverage
-from signals.selectors import event_for_user, events_visible, watch_for_user, watches_visible
-from signals.sentences import company_lusha_ids, sentence
+from signals.selectors import (
+    event_for_user,
+    events_visible,
+    feed_count_cached,
+    feed_event_rows,
+    feed_events,
+    feed_lists,
+    feed_signal_types_cached,
+    watch_for_user,
+    watches_visible,
+)
 from signals.services import (
     events_mark_read,
     watch_delete,
@@ -105,18 +114,13 @@ def _subject(user, form: FeedFilterForm) -> dict | None:
     return {"name": str(record), "record": record, "field": field, "lists": list(lists)}
 
 
-def _feed_form(user, data) -> FeedFilterForm:
-    lists = lists_visible(user).order_by(Lower("name"), "pk")
-    types = events_visible(user).order_by().values_list("signal_type", flat=True).distinct()
-    form = FeedFilterForm(data, types=sorted(set(types)), lists=lists)
+def _feed_form(user, data, lists=None) -> FeedFilterForm:
+    """The feed's filters; `lists`: the (id, name) of the lists the user can see, if known."""
+    if lists is None:
+        lists = lists_visible(user).order_by(Lower("name"), "pk").values_list("pk", "name")
+    form = FeedFilterForm(data, types=feed_signal_types_cached(user), lists=lists)
     form.is_valid()  # invalid parts are reported on the page and ignored
     return form
-
-
-_FEED_UNREAD_FIELDS = (
-    "contact__preview", "contact__emails", "contact__phones", "contact__departments",
-    "company__preview", "company__enrichment",
-)  # fmt: skip
 
 
 @role_required(*EVERYONE)
@@ -124,53 +128,44 @@ _FEED_UNREAD_FIELDS = (
 def feed(request):
     """Signals on the lists the person can see, newest first."""
     user = request.user
-    form = _feed_form(user, request.GET)
-    visible_lists = lists_visible(user).values("pk")
-    events = (
-        _filtered(user, form)
-        .select_related("contact", "company")
-        # The feed names people and companies: their previews and revealed data stay unread.
-        .defer(*_FEED_UNREAD_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "list_links",
-                queryset=SignalEventList.objects.filter(lead_list__in=visible_lists)
-                .select_related("lead_list")
-                .order_by("lead_list__name"),
-            )
-        )
-        .order_by("-signal_date", "-pk")
-    )
-    page, past_last = page_get(events, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
+    lists = feed_lists(user)
+    form = _feed_form(user, request.GET, lists.visible)
+    cleaned = form.cleaned_data
     carried = form.carried()
-    companies = Company.objects.only("pk", "lusha_id").in_bulk(
-        list(company_lusha_ids(page.object_list)), field_name="lusha_id"
+    query = urlencode(carried)
+    filtered = _filtered(user, form)
+    count = feed_count_cached(user, filtered, filters=query, unread=bool(cleaned.get("unread")))
+    events = feed_event_rows(filtered)
+    page, past_last = page_get(events, per_page=PAGE_SIZE, number=cleaned.get("page"), count=count)
+    shown = [] if past_last else feed_events(page.object_list)
+    rows_html = event_rows_html(
+        shown,
+        visible_lists=dict(lists.visible),
+        addresses=FeedAddresses.reversed(),
+        contact_lists=bool(lists.contact_targets),
+        company_lists=bool(lists.company_targets),
     )
-    rows = [
-        {
-            "event": event,
-            "sentence": sentence(event, companies=companies),
-            "label": type_label(event.signal_type),
-            "lists": [link.lead_list for link in event.list_links.all()],
-            "act_url": reverse("signals:event_act", args=[event.pk]),
-        }
-        for event in ([] if past_last else page.object_list)
-    ]
+    chosen_list = cleaned.get("list")
     context = {
         "nav_section": "signals",
         "form": form,
+        "type_options": options_html(form.fields["type"].choices, cleaned.get("type")),
+        "list_options": options_html(
+            form.fields["list"].choices, str(chosen_list) if chosen_list else None
+        ),
         "page": page,
         "past_last": past_last,
-        "rows": rows,
+        "rows": shown,
+        "rows_html": rows_html,
+        "unread_inputs": unread_inputs_html(shown),
         "carried": carried,
-        "query": urlencode(carried),
+        "query": query,
         "filter_errors": form.error_labels(),
-        "contact_lists": lead_lists_writable(user, Kind.CONTACTS).order_by(Lower("name")),
-        "company_lists": lead_lists_writable(user, Kind.COMPANIES).order_by(Lower("name")),
-        "watch_count": watches_visible(user).count(),
+        "contact_lists": options_html(lists.contact_targets) if lists.contact_targets else "",
+        "company_lists": options_html(lists.company_targets) if lists.company_targets else "",
+        "watch_count": lists.watched,
         "subject": _subject(user, form),
         "feed_url": _feed_url(),
-        "lists_url": reverse("lists:index"),
     }
     template = "signals/feed.html#events" if request.htmx else "signals/feed.html"
     return render(request, template, context)

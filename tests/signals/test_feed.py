@@ -457,3 +457,70 @@ def test_the_nav_count_takes_in_events_a_poll_stores_at_once(client_for, bob, sa
     assert stored
     page = client.get("/lists/").content.decode()
     assert f'{stored}<span class="visually-hidden"> unread</span>' in page
+
+
+def test_names_holding_markup_show_as_text_in_the_feeds_rows(client_for, bob):
+    people = a_list(bob, "<b>Bold</b> people")
+    accounts = a_list(bob, "Accounts", kind="companies")
+    event = company_change(people, lusha_id="1009")
+    Contact.objects.filter(pk=event.contact_id).update(first_name="<script>x</script>")
+    event.details = {**event.details, "currentCompanyName": '"><i>Globex', "currentDomain": 'a"b'}
+    event.save(update_fields=["details"])
+    company = Company.objects.create(lusha_id="30009", name="<script>co</script>")
+    LeadListMember.objects.create(lead_list=accounts, company=company)
+    details = {"signalDate": "2026-04-02", "newJobsPostedLastWeek": 40, "historicalAvg": 5}
+    surge = SignalEvent.objects.create(
+        kind="companies", lusha_id="30009", company=company, signal_type="surgeInHiring",
+        signal_date=datetime.date(2026, 4, 2), details=details, details_hash="surge",
+    )  # fmt: skip
+    SignalEventList.objects.create(event=surge, lead_list=accounts)
+    client = client_for(bob)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        html = client.get(FEED, **headers).content.decode()
+        assert "<script>" not in html
+        assert "<i>" not in html
+        assert "<b>" not in html
+        assert "<strong>&lt;script&gt;x&lt;/script&gt; Haddad</strong>" in html
+        assert "Add &lt;script&gt;x&lt;/script&gt; Haddad to the chosen list</button>" in html
+        assert "to &quot;&gt;&lt;i&gt;Globex as Head of IT" in html
+        assert "Add &quot;&gt;&lt;i&gt;Globex to the chosen company list</button>" in html
+        assert "Enrich &lt;script&gt;x&lt;/script&gt; Haddad\u2019s new email</button>" in html
+        assert f'<a href="/lists/{people.pk}/">&lt;b&gt;Bold&lt;/b&gt; people</a>' in html
+        assert 'href="https://a&quot;b"' in html
+        company_link = f'<a href="/signals/?company={company.pk}">'
+        assert f"{company_link}<strong>&lt;script&gt;co&lt;/script&gt;</strong></a> posted 40" in (
+            html
+        )
+
+
+def test_the_feeds_count_and_type_filter_take_in_a_polls_events_at_once(client_for, bob, sandbox):
+    promotion(a_list(bob, "Mine"))
+    client = client_for(bob)
+    html = client.get(FEED).content.decode()
+    assert "<strong>1</strong> signal." in html
+    assert '<option value="companyChange"' not in html
+    assert (
+        "<strong>1</strong> signal match"
+        in client.get(FEED, {"type": "promotion"}).content.decode()
+    )
+    watch_poll(watch_id=watch_on(contacts_list(bob, 60), bob).pk)
+    html = client.get(FEED).content.decode()
+    assert f"<strong>{SignalEvent.objects.count()}</strong> signals." in html
+    for signal_type in set(SignalEvent.objects.values_list("signal_type", flat=True)):
+        assert f'<option value="{signal_type}"' in html
+    promotions = SignalEvent.objects.filter(signal_type="promotion").count()
+    html = client.get(FEED, {"type": "promotion"}).content.decode()
+    assert f"<strong>{promotions}</strong> signal{'s' if promotions != 1 else ''} match" in html
+
+
+def test_only_unread_counts_what_is_unread_right_after_marking_read(client_for, bob):
+    mine = a_list(bob, "Mine")
+    first = promotion(mine)
+    company_change(mine)
+    client = client_for(bob)
+    html = client.get(FEED, {"unread": "1"}).content.decode()
+    assert "<strong>2</strong> signals match these filters." in html
+    client.post("/signals/read/", {"event": [first.pk], "query": "unread=1"})
+    html = client.get(FEED, {"unread": "1"}).content.decode()
+    assert "<strong>1</strong> signal match these filters." in html
+    assert "<strong>2</strong> signals." in client.get(FEED).content.decode()
