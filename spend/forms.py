@@ -33,7 +33,7 @@ class QuickSelect(forms.Select):
             for key, label in self.choices
         )
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
-        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308 (escaped)
+        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308  # nosec B308 B703 (escaped)
 
 
 class QuickInputMixin:
@@ -44,7 +44,7 @@ class QuickInputMixin:
         widget = self.get_context(name, value, attrs)["widget"]
         shown = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
         html = f'<input type="{escape(widget["type"])}" name="{escape(name)}"{shown}'
-        return mark_safe(f"{html}{flatatt(widget['attrs'])}>")  # noqa: S308 (escaped)
+        return mark_safe(f"{html}{flatatt(widget['attrs'])}>")  # noqa: S308  # nosec B308 B703 (escaped)
 
 
 class DateInput(QuickInputMixin, forms.DateInput):
