@@ -98,22 +98,7 @@ def contact_row_html(row: dict, columns: list[str], marks: dict) -> SafeString:
         if shown
     )
     badge = f" {suppressed_badge(marks, record)}" if record.lusha_id in marks else ""
-    cells = []
-    for column in columns:
-        if column == "title":
-            cells.append(f"<td>{_e(record.job_title)}</td>")
-        elif column == "seniority":
-            cells.append(f"<td>{_e(record.seniority)}</td>")
-        elif column == "department":
-            cells.append(f"<td>{_e(', '.join(str(d) for d in record.departments or []))}</td>")
-        elif column == "company":
-            cells.append(f"<td>{_company_link(record.company_name, row['company_domain'])}</td>")
-        elif column == "location":
-            cells.append(f"<td>{_e(record.location)}</td>")
-        elif column == "email":
-            cells.append(f"<td>{reveal_cell_html(row['email'])}</td>")
-        elif column == "phone":
-            cells.append(f"<td>{reveal_cell_html(row['phone'])}</td>")
+    cells = [_CONTACT_CELLS[column](row, record) for column in columns if column in _CONTACT_CELLS]
     name = f'<th scope="row">{_e(record.full_name)}{markers}{badge}</th>'
     return _row_html(record, row["ticked"], name, cells)
 
@@ -127,27 +112,43 @@ def _company_link(name: str, domain: str) -> str:
     )
 
 
+def _people_link(row: dict, record) -> str:
+    if not row["domain"]:
+        return ""
+    return (
+        f'<a href="{_urls()["contacts"]}?company_domains={_e(quote(row["domain"], safe="/"))}"'
+        f' aria-label="People at {_e(record.name)}">People</a>'
+    )
+
+
+# Each column's cell (row: the view's row dict, record: its Contact or Company), by key of
+# prospecting.columns; a row shows the chosen ones in that order.
+_CONTACT_CELLS = {
+    "title": lambda row, record: f"<td>{_e(record.job_title)}</td>",
+    "seniority": lambda row, record: f"<td>{_e(record.seniority)}</td>",
+    "department": lambda row, record: (
+        f"<td>{_e(', '.join(str(d) for d in record.departments or []))}</td>"
+    ),
+    "company": lambda row, record: (
+        f"<td>{_company_link(record.company_name, row['company_domain'])}</td>"
+    ),
+    "location": lambda row, record: f"<td>{_e(record.location)}</td>",
+    "email": lambda row, record: f"<td>{reveal_cell_html(row['email'])}</td>",
+    "phone": lambda row, record: f"<td>{reveal_cell_html(row['phone'])}</td>",
+}
+_COMPANY_CELLS = {
+    "domain": lambda row, record: f"<td>{_e(row['domain'])}</td>",
+    "industry": lambda row, record: f"<td>{_e(record.industry)}</td>",
+    "employees": lambda row, record: f'<td class="num">{_e(row["employees"])}</td>',
+    "location": lambda row, record: f"<td>{_e(record.location)}</td>",
+    "people": lambda row, record: f"<td>{_people_link(row, record)}</td>",
+}
+
+
 def company_row_html(row: dict, columns: list[str], marks: dict) -> SafeString:
     """One company's row: tick, name with its do-not-contact mark, then the chosen columns."""
-    record, domain = row["record"], row["domain"]
-    cells = []
-    for column in columns:
-        if column == "domain":
-            cells.append(f"<td>{_e(domain)}</td>")
-        elif column == "industry":
-            cells.append(f"<td>{_e(record.industry)}</td>")
-        elif column == "employees":
-            cells.append(f'<td class="num">{_e(row["employees"])}</td>')
-        elif column == "location":
-            cells.append(f"<td>{_e(record.location)}</td>")
-        elif column == "people":
-            people = (
-                f'<a href="{_urls()["contacts"]}?company_domains={_e(quote(domain, safe="/"))}"'
-                f' aria-label="People at {_e(record.name)}">People</a>'
-                if domain
-                else ""
-            )
-            cells.append(f"<td>{people}</td>")
+    record = row["record"]
+    cells = [_COMPANY_CELLS[column](row, record) for column in columns if column in _COMPANY_CELLS]
     name = f'<th scope="row">{_e(record.name)} {suppressed_badge(marks, record)}</th>'
     return _row_html(record, row["ticked"], name, cells)
 
