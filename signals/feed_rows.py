@@ -4,7 +4,7 @@ lists it was found through, its buttons) and the `<option>`s of the feed's choos
 Laid out by the template, a page of 50 events was some 30 template nodes an event (lookups
 through the event, its contact and its details, `{% if %}`s, a loop over its lists) and the
 list choosers an `{% if %}` and a filter per option: nearly half of the page's CPU. Here every
-value from the data passes through `_e` (sentences.escaped: the standard library's
+value from the data passes through `_e` (lusha_portal.html.escaped: the standard library's
 `html.escape`, which Django's own escaping calls) on its way into an f-string; only this
 module's literals, the sentences' markup (escaped the same way) and addresses reversed by
 Django go in unescaped."""
@@ -15,20 +15,15 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from lusha_portal.html import escaped as _e
+from lusha_portal.html import html_from_escaped
 from signals.catalog import type_label
-from signals.sentences import escaped as _e
 from signals.sentences import sentence_html
 
 # A stand-in event id: the act address is reversed once a page around it, not once an event.
 _ANY_ID = 987654321
-
-
-def html_from_escaped(markup: str) -> SafeString:
-    """Markup built by this module: constants, addresses Django reversed, and values escaped
-    with `_e` (or by signals/sentences.py, the same way)."""
-    return mark_safe(markup)  # noqa: S308  # nosec B308 B703 (every value escaped)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,9 @@ unescaped; the caller marks the finished row safe (signals/feed_rows.py)."""
 
 from __future__ import annotations
 
-from html import escape
-
+from lusha_portal.html import escaped
 from signals.catalog import type_label
 from signals.selectors import FeedEvent
-
-
-def escaped(value) -> str:
-    """A value of the data, escaped for HTML text and attributes (quotes included)."""
-    return escape(str(value), quote=True)
-
 
 _e = escaped
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from html import escape
 
 from django.utils import dateformat, timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from lusha_portal.html import html_from_escaped
 
 
 def _when(moment, days: dict) -> str:
@@ -51,7 +53,7 @@ def ledger_rows_html(calls) -> list[SafeString]:
         attempt = f' <span class="muted">try {int(call.attempt)}</span>' if call.attempt > 1 else ""
         who = call.user.get_username() if call.user_id else ""
         rows.append(
-            mark_safe(  # noqa: S308  # nosec B308 B703 (values escaped or ints)
+            html_from_escaped(
                 f"<tr><td>{_when(call.created_at, days)}</td>"
                 f"<td>{escape(who or 'system')}</td><td>{why}</td>"
                 f"<td><code>{escape(call.method)} {escape(call.path)}</code>{attempt}</td>"

@@ -9,7 +9,8 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from lists.views.member_rows import DayLabels, html_from_escaped
+from lists.views.member_rows import DayLabels
+from lusha_portal.html import html_from_escaped
 
 
 def list_rows_html(lists: list, *, show_owner: bool, days: DayLabels) -> list[SafeString]:

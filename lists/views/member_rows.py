@@ -13,8 +13,9 @@ from html import escape
 
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from lusha_portal.html import html_from_escaped
 from privacy.templatetags.privacy_marks import suppressed_badge, suppressed_marks
 from prospecting.models import Kind
 from signals.selectors import members_signal_summary
@@ -74,12 +75,6 @@ class DayLabels:
         if day not in self._seen:
             self._seen[day] = dateformat.format(day, "j M Y")
         return self._seen[day]
-
-
-def html_from_escaped(markup: str) -> SafeString:
-    """Markup built from constants and values escaped with `escape` (this module's rows and
-    the lists index's)."""
-    return mark_safe(markup)  # noqa: S308  # nosec B308 B703 (values escaped)
 
 
 def _items(values) -> list[dict]:

@@ -10,25 +10,16 @@ escaping at an eighth of the cost. Only this module's literals go in unescaped."
 from __future__ import annotations
 
 import functools
-from html import escape
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from lusha_portal.html import escaped as _e
+from lusha_portal.html import html_from_escaped
 from privacy.templatetags.privacy_marks import suppressed_badge
 
 _LABELS = {"emails": "email", "phones": "phone"}
-
-
-def _e(value) -> str:
-    """A value of the data, escaped for HTML text and attributes (quotes included)."""
-    return escape(str(value), quote=True)
-
-
-def _safe(html: str) -> SafeString:
-    # Every value in `html` went through _e (or is an escaped fragment of this module).
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 (values escaped)
 
 
 @functools.cache
@@ -56,7 +47,9 @@ def reveal_cell_html(cell: dict) -> SafeString:
         if cell.get("refused")
         else ""
     )
-    return _safe(f'<span class="reveal"{polling}>{refused}{_reveal_state_html(cell)}</span>')
+    return html_from_escaped(
+        f'<span class="reveal"{polling}>{refused}{_reveal_state_html(cell)}</span>'
+    )
 
 
 def _reveal_state_html(cell: dict) -> str:
@@ -162,4 +155,4 @@ def _row_html(record, ticked: bool, name: str, cells: list[str]) -> SafeString:
         ' hx-include="#selection-context" hx-target="#selection-bar" hx-swap="outerHTML"></td>'
     )
     ticked_class = ' class="ticked"' if ticked else ""
-    return _safe(f"<tr{ticked_class}>{tick}{name}{''.join(cells)}</tr>\n")
+    return html_from_escaped(f"<tr{ticked_class}>{tick}{name}{''.join(cells)}</tr>\n")
