@@ -59,6 +59,9 @@ TIMED = 50
 # page named and print the top of it by cumulative and by own time (BENCH_PAGE_PROFILE_DIR=dir
 # also writes each whole profile there as <page>.prof).
 PROFILE = [name for name in os.environ.get("BENCH_PAGE_PROFILE", "").split(",") if name]
+# BENCH_PAGE_QUERIES_DIR=dir: each page's SQL, one statement a line, in dir/<page>.sql (which
+# queries a page still asks is the first thing to read when its count moves).
+QUERIES_DIR = os.environ.get("BENCH_PAGE_QUERIES_DIR", "")
 WARMUP = 5
 # bench_pages.py's walk: each of its 20 people asks for these once a round, the 4 managers the
 # dashboard too.
@@ -348,6 +351,10 @@ def _measure_pages(ids: dict[str, int], sandbox_url: str) -> None:
         line(f"page_queries_{name}", len(queries), "queries")
         line(f"page_redis_{name}", redis_calls.count, "commands")
         line(f"page_html_kb_{name}", f"{len(response.content) / 1024:.0f}", "KB")
+        if QUERIES_DIR:
+            Path(QUERIES_DIR, f"{name}.sql").write_text(
+                "".join(f"{query['sql']}\n" for query in queries.captured_queries)
+            )
 
     for page in pages:
         if page[0] in PROFILE:
