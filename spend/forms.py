@@ -11,7 +11,7 @@ from django import forms
 from django.forms.utils import flatatt
 
 from accounts.models import Purpose
-from lusha_portal.html import html_from_escaped
+from lusha_portal.html import html_from_escaped, options_html
 from spend.selectors import GRANULARITIES, bucket_days, month_before, month_start
 
 # Wider than this and a bar is under two pixels: the form asks for a coarser granularity.
@@ -24,14 +24,9 @@ class QuickSelect(forms.Select):
     time (the benchmark in bench/bench_dashboard.py)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = "" if value is None else str(value)
         # f-strings with html.escape (what Django's escaping calls): format_html per option
         # still cost a tenth of the dashboard.
-        options = "".join(
-            f'<option value="{escape(str(key))}"{" selected" if str(key) == chosen else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
-        )
+        options = options_html(self.choices, selected="" if value is None else value)
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
         return html_from_escaped(f"<select{attributes}>{options}</select>")
 
