@@ -192,12 +192,14 @@ def add_all_runs_revive() -> int:
 def add_all_runs_of_list(lead_list: LeadList, *, limit: int = 3):
     """The latest runs into a list that are under way or stopped short, for its page."""
     recent = timezone.now() - timedelta(days=7)
-    return list(
+    runs = list(
         AddAllRun.objects.filter(lead_list=lead_list, created_at__gte=recent)
-        .select_related("lead_list")
         .exclude(status=RunStatus.DONE)
         .order_by("-created_at")[:limit]
     )
+    for run in runs:  # the list the page already holds, not a join for its name
+        run.lead_list = lead_list
+    return runs
 
 
 def add_all_run_visible(*, user: User, run_id: int) -> AddAllRun:

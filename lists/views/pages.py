@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
@@ -34,6 +35,7 @@ from lists.services.members import (
 )
 from lists.views.list_rows import list_rows_html
 from lists.views.member_rows import DayLabels, member_rows
+from lusha_portal.html import html_joined, options_html
 from lusha_portal.paging import page_get
 from prospecting.add_all import add_all_runs_of_list
 from prospecting.services import lead_list_create, lead_lists_writable
@@ -56,6 +58,27 @@ def _carried(form: MemberFilterForm) -> list[tuple[str, str]]:
     """The valid filter parameters of a validated form: safe to put back in a URL or a form."""
     cleaned = getattr(form, "cleaned_data", {})
     return [(name, cleaned[name]) for name in FILTER_PARAMETERS if cleaned.get(name)]
+
+
+def _target_options(user, lead_list) -> SafeString:
+    """The lists ticked members can be copied or moved to, as `<option>`s: another's list
+    says whose it is."""
+    targets = (
+        lead_lists_writable(user, lead_list.kind)
+        .exclude(pk=lead_list.pk)
+        .select_related("owner")
+        .only("pk", "name", "owner_id", "owner__username")
+        .order_by(Lower("name"))
+    )
+    return options_html(
+        (
+            target.pk,
+            target.name
+            if target.owner_id == user.pk
+            else f"{target.name} ({target.owner.get_username()})",
+        )
+        for target in targets
+    )
 
 
 def _detail_url(lead_list, query: str = "") -> str:
@@ -113,22 +136,22 @@ def detail(request, list_id: int):
     page, past_last = page_get(members, per_page=PAGE_SIZE, number=form.cleaned_data.get("page"))
     carried = _carried(form)
     can_change = list_changeable_by(request.user, lead_list)
+    rows = member_rows(request.user, lead_list, page.object_list) if not past_last else []
     context = {
         "nav_section": "lists",
         "lead_list": lead_list,
         "form": form,
         "filters": filters,
+        "sort_options": options_html(form.fields["sort"].choices, selected=filters.sort),
         "page": page,
-        "rows": member_rows(request.user, lead_list, page.object_list) if not past_last else [],
+        "rows_html": html_joined(row.html for row in rows),
         "past_last": past_last,
         "query": urlencode(carried),
         "carried": carried,
         "filter_errors": form.error_labels(),
         "counts": counts,
         "can_change": can_change,
-        "targets": lead_lists_writable(request.user, lead_list.kind)
-        .exclude(pk=lead_list.pk)
-        .order_by(Lower("name")),
+        "target_options": _target_options(request.user, lead_list),
         "rename_form": LeadListRenameForm(initial={"name": lead_list.name}),
         # Adding all results of a search, under way or stopped short (prospecting's runs).
         "add_all_runs": add_all_runs_of_list(lead_list),
