@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # change made behind the portal's back (a restored backup).
 LAYOUT_FACTS_KEY = "lusha-connection:layout:v1"
 LAYOUT_FACTS_SECONDS = 300
+PRICING_KEY = "lusha-connection:pricing:v1"
 # Whether PORTAL_ENCRYPTION_KEYS decrypt the stored key, by its digest and those keys: worked
 # out in each process, once a key, because each process has its own keys.
 _readable: dict[tuple, bool] = {}
@@ -183,6 +184,19 @@ def connection_layout_facts() -> tuple[str, bool]:
     return "live", not _readable[known]
 
 
+def connection_pricing() -> dict:
+    """Lusha's pricing from the last account check (`usage_snapshot["pricing"]`), from the
+    cache: the prospecting page prices a new page of results on every view, and reading the
+    connection's row for it was a query a page. A check that answers drops the entry."""
+    pricing = cache.get(PRICING_KEY)
+    if not isinstance(pricing, dict):
+        snapshot = connection_get().usage_snapshot
+        pricing = snapshot.get("pricing") if isinstance(snapshot, dict) else None
+        pricing = pricing if isinstance(pricing, dict) else {}
+        cache.set(PRICING_KEY, pricing, LAYOUT_FACTS_SECONDS)
+    return pricing
+
+
 def connection_layout_changed() -> None:
     """The stored key changed: every process's pages read the connection again."""
     cache.delete(LAYOUT_FACTS_KEY)
@@ -276,6 +290,8 @@ def connection_test(*, user: User | None) -> LushaConnection:
     if connection.check_ok:
         # Lusha's own count of credits used, for the ledger's reconciliation.
         usage_check_record(usage=answer.data, when=connection.checked_at)
+        cache.delete(PRICING_KEY)
+        transaction.on_commit(lambda: cache.delete(PRICING_KEY))
     logger.info(
         "Lusha connection checked (user %s): ok=%s", user.pk if user else "-", connection.check_ok
     )

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from lusha_portal.html import escaped, html_from_escaped, html_joined
 from lusha_portal.lusha.errors import LushaError
 from prospecting.catalog import (
     EMPTY_CATALOG_SECONDS,
@@ -160,3 +161,13 @@ def panel_groups(panels: list[dict]) -> list[dict]:
                 {"name": name, "panels": members, "count": sum(p["count"] for p in members)}
             )
     return groups
+
+
+def panel_groups_html(groups: list[dict]) -> SafeString:
+    """The filter panel's sections, each a heading and its filters' controls, as one string:
+    a template loop over thirty filters' `{{ panel.html }}` was a tenth of the full page."""
+    return html_joined(
+        html_from_escaped(f'<h2 class="filter-group">{escaped(group["name"])}</h2>')
+        + html_joined(panel["html"]() for panel in group["panels"])
+        for group in groups
+    )

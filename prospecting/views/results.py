@@ -10,9 +10,11 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from lists.services.enrichment import DEFAULT_CREDITS, fresh_cutoff
 from lists.services.exports import primary_email
+from lusha_portal.html import escaped, html_from_escaped, html_joined, options_html
 from lusha_portal.lusha.errors import LushaError
 from privacy.templatetags.privacy_marks import suppressed_marks
 from prospecting.add_all import add_all_runs_of_user
@@ -29,7 +31,7 @@ from prospecting.services import (
     search_query_for,
     search_run,
 )
-from prospecting.views.panels import filter_panels, panel_groups
+from prospecting.views.panels import filter_panels, panel_groups, panel_groups_html
 from prospecting.views.result_rows import company_row_html, contact_row_html
 from spend.budget_requests import budget_raisers_sentence
 from spend.budgets import BudgetExceededError
@@ -58,21 +60,27 @@ def results_context(request, kind: str, filters: SearchFilters, page: int) -> di
     columns = columns_chosen(user, kind)
     rows = _rows(user, kind, records, state.ticked)
     _rows_html(kind, rows, columns, suppressed_marks(records))
-    mine, team = saved_searches_visible(user, kind)
     other = Kind.COMPANIES if kind == Kind.CONTACTS else Kind.CONTACTS
     return {
         "kind": kind,
         "filters": filters,
         "panels": panels,
         "panel_notice": panel_notice,
-        "groups": panel_groups(panels),
+        # Rendered when the template shows it: the results region alone does not.
+        "groups_html": functools.partial(panel_groups_html, panel_groups(panels)),
         "chips": chips(filters, labels),
         "result": result,
         "search_error": search_error,
         "rows": rows,
+        "rows_html": html_joined(row["html"] for row in rows),
+        "page_id_inputs": html_from_escaped(
+            "".join(
+                f'<input type="hidden" name="page_ids" value="{escaped(r.lusha_id)}">'
+                for r in records
+            )
+        ),
         "selection": state,
         "selection_key": selection_key(kind),
-        "columns": columns,
         "column_choices": [
             {"key": key, "label": label, "shown": key in columns}
             for key, label in columns_available(kind)
@@ -81,9 +89,10 @@ def results_context(request, kind: str, filters: SearchFilters, page: int) -> di
         "querystring": filters.querystring(),
         "other_tab_querystring": filters.shared_with(other).querystring(),
         # Only what the selection bar's menu shows (not each list's owner).
-        "lists": lead_lists_writable(user, kind).select_related(None).only("id", "name"),
-        "saved_mine": mine,
-        "saved_team": team,
+        "list_options": options_html(
+            lead_lists_writable(user, kind).select_related(None).values_list("id", "name")
+        ),
+        "saved_searches": _saved_searches_html(user, kind),
         "save_fields": _save_fields(),
         "page_cost": search_page_cost(),
         "cache_hours": settings.SEARCH_CACHE_HOURS,
@@ -92,6 +101,22 @@ def results_context(request, kind: str, filters: SearchFilters, page: int) -> di
         "add_all_runs": add_all_runs_of_user(user, kind=kind),
         "here": _here(kind, filters, result),
     }
+
+
+def _saved_searches_html(user, kind: str) -> SafeString:
+    """The saved searches' `<li>`s: the person's own, then the team's shared by others."""
+    mine, team = saved_searches_visible(user, kind)
+    shared = ' <span class="muted">(shared)</span>'
+    items = [
+        f'<li><a href="?{escaped(saved.querystring)}">{escaped(saved.name)}</a>'
+        f"{shared if saved.shared else ''}</li>"
+        for saved in mine
+    ] + [
+        f'<li><a href="?{escaped(saved.querystring)}">{escaped(saved.name)}</a>'
+        f' <span class="muted">by {escaped(saved.owner.get_username())}</span></li>'
+        for saved in team
+    ]
+    return html_from_escaped("".join(items))
 
 
 @functools.cache

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.connection import connection_update
 from accounts.models import ApiCall, Purpose
 from lists.models import LeadList, LeadListMember
+from privacy.services import suppression_add
 from prospecting.models import Company, Contact, SearchPage, SearchQuery
 
 SALES = "/prospecting/?departments=Sales&seniority=8"
@@ -295,3 +298,36 @@ def test_revealed_data_shows_through_a_teammates_shared_list_but_not_a_private_o
     assert f'aria-label="Show email of {escape(private_one.full_name)}, free"' in page
     assert '<a href="mailto:shared@example.com">shared@example.com</a>' in page
     assert "in my lists</span>" not in page, "Betty's lists are not Bob's"
+
+
+def _reads_of(queries, table: str) -> list[str]:
+    return [query["sql"] for query in queries if f'FROM "{table}"' in query["sql"]]
+
+
+def test_a_cached_page_reads_its_fifty_people_in_one_query_whatever_they_hold(
+    client_for, bob, mona, sandbox
+):
+    client = client_for(bob)
+    client.get(SALES)
+    revealed, listed, suppressed = Contact.objects.order_by("pk")[:3]
+    Contact.objects.filter(pk=revealed.pk).update(
+        emails=[{"email": "ada@acme.test"}], emails_revealed_at=timezone.now()
+    )
+    lead_list = LeadList.objects.create(owner=bob, name="Bob's", kind="contacts")
+    LeadListMember.objects.create(lead_list=lead_list, contact=listed, added_by=bob)
+    suppression_add(kind="lusha_id", value=suppressed.lusha_id, by=mona)
+    with CaptureQueriesContext(db_connection) as queries:
+        page = client.get(SALES).content.decode()
+    assert page.count('name="ids"') == 50
+    assert "do not contact" in page
+    assert len(_reads_of(queries.captured_queries, "prospecting_contact")) == 1
+    assert not _reads_of(queries.captured_queries, "prospecting_company")  # joined, not read
+
+
+def test_a_cached_page_of_companies_reads_them_in_one_query(client_for, bob, sandbox):
+    client = client_for(bob)
+    client.get("/prospecting/companies/?sizes=51-200")
+    with CaptureQueriesContext(db_connection) as queries:
+        page = client.get("/prospecting/companies/?sizes=51-200").content.decode()
+    assert "cached</span>" in page
+    assert len(_reads_of(queries.captured_queries, "prospecting_company")) == 1
