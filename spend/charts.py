@@ -84,6 +84,42 @@ class Chart:
         )
 
     @property
+    def grid_svg(self) -> SafeString:
+        """The horizontal grid lines with their credit figures."""
+        left, right = self.plot_left, self.plot_right
+        return html_from_escaped(
+            "".join(
+                f'<line x1="{left}" x2="{right}" y1="{y}" y2="{y}"></line>'
+                f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+                f"{int(value):,}</text>"
+                for y, value in self.y_ticks
+            )
+        )
+
+    @property
+    def x_labels_svg(self) -> SafeString:
+        """The buckets' labels under the axis."""
+        return html_from_escaped(
+            "".join(
+                f'<text x="{x}" y="{self.plot_bottom + 18}" text-anchor="middle">'
+                f"{escape(text)}</text>"
+                for x, text in self.x_labels
+            )
+        )
+
+    @property
+    def legend_html(self) -> SafeString:
+        """The legend's `<li>`s: each purpose's colour, name and credits."""
+        return html_from_escaped(
+            "".join(
+                '<li><svg class="swatch" viewBox="0 0 1 1" aria-hidden="true" focusable="false">'
+                f'<rect width="1" height="1" fill="{escape(colour)}"></rect></svg>'
+                f'{escape(label)} <span class="muted">{int(credits):,}</span></li>'
+                for colour, label, credits in self.legend
+            )
+        )
+
+    @property
     def rows_html(self) -> SafeString:
         """The table alternative's body rows."""
         return html_from_escaped(

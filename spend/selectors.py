@@ -181,9 +181,21 @@ def _month_sums(rows: QuerySet, today: datetime.date) -> dict:
     )
 
 
-def spend_by_user(*, today: datetime.date, list_id: int | None = None) -> list[UserSpend]:
+def budgets_monthly() -> dict[int | None, int]:
+    """Every monthly budget in one read: user id -> credits, and None -> the team's."""
+    return dict(Budget.objects.values_list("user_id", "monthly_credits"))
+
+
+def spend_by_user(
+    *,
+    today: datetime.date,
+    list_id: int | None = None,
+    budgets: dict[int | None, int] | None = None,
+    names: dict[int, str] | None = None,
+) -> list[UserSpend]:
     """This month's and last month's credits per user, with each one's budget; users with a
-    budget appear even before they spend. Calls nobody caused (scheduled checks) are "system"."""
+    budget appear even before they spend. Calls nobody caused (scheduled checks) are "system".
+    `budgets` (budgets_monthly) and `names` (user id -> name) when the caller read them."""
     this_month = month_start(today)
     last_month = month_before(this_month)
     rows = SpendDaily.objects.filter(day__gte=last_month, day__lte=today)
@@ -199,11 +211,12 @@ def spend_by_user(*, today: datetime.date, list_id: int | None = None) -> list[U
         .order_by()
         if row["this_month"] or row["last_month"]
     }
-    budgets = dict(
-        Budget.objects.filter(user__isnull=False).values_list("user_id", "monthly_credits")
-    )
+    if budgets is None:
+        budgets = budgets_monthly()
+    budgets = {user_id: credits for user_id, credits in budgets.items() if user_id is not None}
     ids = set(sums) | set(budgets)
-    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+    if names is None:
+        names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
     table = []
     for user_id in ids:
         row = sums.get(user_id, {})
@@ -231,9 +244,15 @@ class TeamSpend:
         return budget_percent(spent=self.this_month, limit=self.budget)
 
 
-def spend_team(*, today: datetime.date, by_user: list[UserSpend] | None = None) -> TeamSpend:
+def spend_team(
+    *,
+    today: datetime.date,
+    by_user: list[UserSpend] | None = None,
+    budgets: dict[int | None, int] | None = None,
+) -> TeamSpend:
     """The whole team's credits this month and last, against the team budget if one is set.
-    `by_user`, when it covers every list, already holds the sums: no second query."""
+    `by_user`, when it covers every list, already holds the sums, and `budgets`
+    (budgets_monthly) the team's budget: no second query for either."""
     if by_user is None:
         sums = _month_sums(SpendDaily.objects.all(), today)
     else:
@@ -241,6 +260,8 @@ def spend_team(*, today: datetime.date, by_user: list[UserSpend] | None = None) 
             "this_month": sum(row.this_month for row in by_user),
             "last_month": sum(row.last_month for row in by_user),
         }
+    if budgets is not None:
+        return TeamSpend(**sums, budget=budgets.get(None))
     budget = Budget.objects.filter(user__isnull=True).values_list("monthly_credits", flat=True)
     return TeamSpend(**sums, budget=budget.first())
 
@@ -254,9 +275,15 @@ class ListSpend:
 
 
 def spend_by_list(
-    *, start: datetime.date, end: datetime.date, user_id: int | None = None, limit: int = 20
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    user_id: int | None = None,
+    limit: int = 20,
+    names: dict[int, str] | None = None,
 ) -> list[ListSpend]:
-    """The lists that cost the most in the range (calls for no list left out)."""
+    """The lists that cost the most in the range (calls for no list left out); `names` (list
+    id -> name) when the caller read them."""
     rows = (
         _rollups(start=start, end=end, user_id=user_id, list_id=None)
         .exclude(list_id=NONE)
@@ -266,9 +293,10 @@ def spend_by_list(
         .order_by("-total", "list_id")[:limit]
     )
     rows = list(rows)
-    names = dict(
-        LeadList.objects.filter(pk__in=[row["list_id"] for row in rows]).values_list("pk", "name")
-    )
+    if names is None:
+        names = dict(
+            LeadList.objects.filter(pk__in=[r["list_id"] for r in rows]).values_list("pk", "name")
+        )
     return [
         ListSpend(
             list_id=row["list_id"],
@@ -473,7 +501,7 @@ def ledger_figures(
 
 def ledger_users() -> QuerySet:
     """Every user, for the ledger's filter: a user with no calls is a valid (empty) filter."""
-    return User.objects.order_by("username")
+    return User.objects.order_by("username").only("id", "username")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from lusha_portal.csv_download import csv_download, csv_rows
 from lusha_portal.paging import page_get
 from privacy.retention import retention_summary
 from spend.charts import stacked_bars
+from spend.dashboard_rows import job_rows_html, list_rows_html, saved_rows_html, user_rows_html
 from spend.forms import (
     DashboardFilterForm,
     LedgerFilterForm,
@@ -26,6 +27,7 @@ from spend.forms import (
 from spend.ledger_rows import ledger_rows_html
 from spend.reconcile import reconciliation_of_days
 from spend.selectors import (
+    budgets_monthly,
     jobs_most_expensive,
     ledger_calls,
     ledger_figures,
@@ -79,7 +81,10 @@ def dashboard(request):
     series = spend_series(
         start=filters.start, end=filters.end, granularity=filters.granularity, **scope
     )
-    by_user = spend_by_user(today=today, list_id=filters.list_id)
+    # The filters' menus read every user and list already: the tables take their names.
+    user_names = {user.pk: user.get_username() for user in users}
+    budgets = budgets_monthly()
+    by_user = spend_by_user(today=today, list_id=filters.list_id, budgets=budgets, names=user_names)
     context = {
         "form": shown,
         "filters": filters,
@@ -88,8 +93,12 @@ def dashboard(request):
             series=series, granularity=filters.granularity, title="Credits spent by action"
         ),
         "by_user": by_user,
-        "team": spend_team(today=today, by_user=None if filters.list_id else by_user),
-        "by_list": spend_by_list(start=filters.start, end=filters.end, user_id=filters.user_id),
+        "team": spend_team(
+            today=today, by_user=None if filters.list_id else by_user, budgets=budgets
+        ),
+        "by_list": spend_by_list(
+            start=filters.start, end=filters.end, user_id=filters.user_id, names=dict(lists)
+        ),
         "jobs": jobs_most_expensive(start=filters.start, end=filters.end, **scope),
         "saved": series.saved,
         "retention": retention_summary(),  # what the privacy retention purge removed
@@ -99,6 +108,12 @@ def dashboard(request):
         **_account_context(),
     }
     context["saved_total"] = sum(row.credits for row in context["saved"])
+    context |= {
+        "by_user_rows": user_rows_html(by_user),
+        "by_list_rows": list_rows_html(context["by_list"], range_query=context["range_query"]),
+        "job_rows": job_rows_html(context["jobs"]),
+        "saved_rows": saved_rows_html(context["saved"]),
+    }
     template = "spend/dashboard.html#dashboard-body" if request.htmx else "spend/dashboard.html"
     return render(request, template, context)
 
