@@ -3,10 +3,11 @@ filtered, sorted, removed, moved and copied."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -163,25 +164,58 @@ _NOT_ON_A_CONTACT_ROW = (
 )
 
 
+def _member_count_expressions(kind: str) -> dict[str, Count]:
+    if kind != Kind.CONTACTS:
+        return {
+            "total": Count("pk"),
+            "nothing_found": Count("pk", filter=COMPANY_NOTHING_FOUND),
+            "not_enriched": Count("pk", filter=COMPANY_PENDING),
+        }
+    with_email = Q(contact__emails_revealed_at__isnull=False) & ~Q(contact__emails=[])
+    with_phone = Q(contact__phones_revealed_at__isnull=False) & ~Q(contact__phones=[])
+    return {
+        "total": Count("pk"),
+        "with_email": Count("pk", filter=with_email),
+        "with_phone": Count("pk", filter=with_phone),
+        "nothing_found": Count("pk", filter=CONTACT_NOTHING_FOUND),
+        "not_enriched": Count("pk", filter=CONTACT_PENDING),
+    }
+
+
+# No list has this id: where it lands among the compiled counts' parameters, the list goes.
+_THE_LIST = -1
+
+
+@functools.cache
+def _member_counts_sql(kind: str) -> tuple[str, tuple, int, tuple[str, ...]]:
+    """The counts' SQL, compiled once a process from the definitions above: building and
+    compiling five filtered counts through the ORM was 2.7 ms of CPU a list page, running them
+    a tenth of that. Returns (sql, params, where the list's id goes in params, the counts'
+    names in the order of the SQL's columns after the list's id)."""
+    counts = _member_count_expressions(kind)
+    counted = (
+        LeadListMember.objects.filter(lead_list_id=_THE_LIST)
+        .values("lead_list_id")
+        .order_by()
+        .annotate(**counts)
+    )
+    sql, params = counted.query.sql_with_params()
+    at = [i for i, param in enumerate(params) if param == _THE_LIST]
+    if len(at) != 1:  # pragma: no cover (only a change in Django's compiler)
+        raise RuntimeError("the member counts' SQL must take the list's id once")
+    return sql, tuple(params), at[0], tuple(counts)
+
+
 def list_member_counts(lead_list: LeadList) -> dict[str, int]:
     """How many members the list has, and how many have an email, a phone, nothing found
     (Lusha had none of what was asked), or nothing asked yet."""
-    members = LeadListMember.objects.filter(lead_list=lead_list)
-    if lead_list.kind != Kind.CONTACTS:
-        return members.aggregate(
-            total=Count("pk"),
-            nothing_found=Count("pk", filter=COMPANY_NOTHING_FOUND),
-            not_enriched=Count("pk", filter=COMPANY_PENDING),
-        )
-    with_email = Q(contact__emails_revealed_at__isnull=False) & ~Q(contact__emails=[])
-    with_phone = Q(contact__phones_revealed_at__isnull=False) & ~Q(contact__phones=[])
-    return members.aggregate(
-        total=Count("pk"),
-        with_email=Count("pk", filter=with_email),
-        with_phone=Count("pk", filter=with_phone),
-        nothing_found=Count("pk", filter=CONTACT_NOTHING_FOUND),
-        not_enriched=Count("pk", filter=CONTACT_PENDING),
-    )
+    sql, params, at, names = _member_counts_sql(lead_list.kind)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:at], lead_list.pk, *params[at + 1 :]))
+        row = cursor.fetchone()
+    if row is None:  # no member: no group
+        return dict.fromkeys(names, 0)
+    return dict(zip(names, (int(value) for value in row[1:]), strict=True))
 
 
 # ---- the list itself ------------------------------------------------------------------------

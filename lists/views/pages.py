@@ -66,18 +66,12 @@ def _target_options(user, lead_list) -> SafeString:
     targets = (
         lead_lists_writable(user, lead_list.kind)
         .exclude(pk=lead_list.pk)
-        .select_related("owner")
-        .only("pk", "name", "owner_id", "owner__username")
         .order_by(Lower("name"))
+        .values_list("pk", "name", "owner_id", "owner__username")
     )
     return options_html(
-        (
-            target.pk,
-            target.name
-            if target.owner_id == user.pk
-            else f"{target.name} ({target.owner.get_username()})",
-        )
-        for target in targets
+        (pk, name if owner_id == user.pk else f"{name} ({owner})")
+        for pk, name, owner_id, owner in targets
     )
 
 
