@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, JSONField, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.connection import connection_pricing, lusha_client
@@ -115,6 +115,18 @@ _NOT_ON_A_CONTACT_RESULT = (
 _NOT_ON_A_COMPANY_RESULT = ("enrichment", "enriched_at", "first_seen_at", "updated_at")
 
 
+def _fresh_pages(query: SearchQuery, page: int) -> list[dict]:
+    """The query's pages still fresh, newest first, in one read: each one's number, total,
+    price and time, and the Lusha ids of the page asked for only (a page's ids are the one
+    large column, and the pager needs only which pages are cached)."""
+    wanted_ids = Case(When(page=page - 1, then="lusha_ids"), default=None, output_field=JSONField())
+    return list(
+        SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=fresh_since())
+        .order_by("-fetched_at")
+        .values("page", "total", "credits_charged", "fetched_at", ids=wanted_ids)
+    )
+
+
 def search_run(
     *, filters: SearchFilters, page: int, user: User, retry: RetryPolicy = WEB_RETRY
 ) -> SearchResult:
@@ -122,14 +134,21 @@ def search_run(
 
     Raises BudgetExceededError before asking Lusha when the page could pass a budget."""
     query = search_query_for(filters)
-    fresh = SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=fresh_since())
-    cached_pages = {number + 1 for number in fresh.values_list("page", flat=True)}
-    stored = fresh.filter(page=page - 1).first()
+    fresh = _fresh_pages(query, page)
+    cached_pages = {row["page"] + 1 for row in fresh}
+    hit = next((row for row in fresh if row["page"] == page - 1), None)
+    stored = None
+    if hit is not None:
+        stored = SearchPage(
+            query=query, page=page - 1, size=PAGE_SIZE, lusha_ids=hit["ids"] or [],
+            total=hit["total"], credits_charged=hit["credits_charged"],
+            fetched_at=hit["fetched_at"],
+        )  # fmt: skip
     cached = stored is not None
     if not cached:
         # A fresh page already told how many results there are: a page past the last is
         # said so without asking Lusha (which would charge for an empty page).
-        known_total = fresh.order_by("-fetched_at").values_list("total", flat=True).first()
+        known_total = fresh[0]["total"] if fresh else None
         if known_total is not None and page > _page_count(known_total):
             return SearchResult(
                 query=query, page=page, records=[], total=known_total, cached=True,

@@ -1,5 +1,6 @@
 """The prospecting pages against the sandbox: results, the page cache, errors, type-ahead."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -331,3 +332,21 @@ def test_a_cached_page_of_companies_reads_them_in_one_query(client_for, bob, san
         page = client.get("/prospecting/companies/?sizes=51-200").content.decode()
     assert "cached</span>" in page
     assert len(_reads_of(queries.captured_queries, "prospecting_company")) == 1
+
+
+def _headings(page: str) -> list[str]:
+    table = page[page.index('aria-label="Search results"') :]
+    return re.findall(r'<th scope="col">([^<]+)</th>', table[: table.index("</thead>")])
+
+
+def test_columns_chosen_show_on_the_next_page_at_once_and_only_on_that_tab(
+    client_for, bob, sandbox
+):
+    client = client_for(bob)
+    assert "Department" not in _headings(client.get(SALES).content.decode())  # the default
+    client.post("/prospecting/columns/", {"kind": "contacts", "columns": ["title", "department"]})
+    assert _headings(client.get(SALES).content.decode()) == ["Name", "Title", "Department"]
+    companies = client.get("/prospecting/companies/?sizes=51-200").content.decode()
+    assert "Domain" in _headings(companies)  # the other tab keeps its own choice
+    client.post("/prospecting/columns/", {"kind": "contacts", "columns": ["location"]})
+    assert _headings(client.get(SALES).content.decode()) == ["Name", "Location"]
