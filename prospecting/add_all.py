@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from lists.models import LeadList
 from lists.selectors import lists_visible
+from lusha_portal.compiled_sql import SENTINEL_ID, SENTINEL_MOMENT, SENTINEL_TEXT, CompiledQuery
 from lusha_portal.lusha.client import TASK_RETRY
 from lusha_portal.lusha.endpoints import MAX_PAGES
 from lusha_portal.lusha.errors import LushaError, LushaTransientError
@@ -189,14 +190,43 @@ def add_all_runs_revive() -> int:
     return len(ids)
 
 
-def add_all_runs_of_list(lead_list: LeadList, *, limit: int = 3):
-    """The latest runs into a list that are under way or stopped short, for its page."""
-    recent = timezone.now() - timedelta(days=7)
-    runs = list(
-        AddAllRun.objects.filter(lead_list=lead_list, created_at__gte=recent)
+# The runs a page shows, looked up by id first: on nearly every page there is none, and the
+# lookup compiled once a process (lusha_portal/compiled_sql.py) costs a fifth of building it.
+RUNS_SHOWN = 3
+_RUN_IDS_OF_LIST = CompiledQuery(
+    lambda list_id, since: (
+        AddAllRun.objects.filter(lead_list_id=list_id, created_at__gte=since)
         .exclude(status=RunStatus.DONE)
-        .order_by("-created_at")[:limit]
-    )
+        .order_by("-created_at", "-pk")
+        .values_list("pk")[:RUNS_SHOWN]
+    ),
+    list_id=SENTINEL_ID,
+    since=SENTINEL_MOMENT,
+)
+_RUN_IDS_OF_USER = CompiledQuery(
+    lambda user_id, kind, since: (
+        AddAllRun.objects.filter(user_id=user_id, query__kind=kind, created_at__gte=since)
+        .order_by("-created_at", "-pk")
+        .values_list("pk")[:RUNS_SHOWN]
+    ),
+    user_id=SENTINEL_ID,
+    kind=SENTINEL_TEXT,
+    since=SENTINEL_MOMENT,
+)
+
+
+def _runs_in_order(ids: list[int], runs) -> list[AddAllRun]:
+    by_id = runs.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def add_all_runs_of_list(lead_list: LeadList) -> list[AddAllRun]:
+    """The latest runs into a list that are under way or stopped short, for its page."""
+    since = timezone.now() - timedelta(days=7)
+    ids = [pk for (pk,) in _RUN_IDS_OF_LIST.rows(list_id=lead_list.pk, since=since)]
+    if not ids:
+        return []
+    runs = _runs_in_order(ids, AddAllRun.objects.all())
     for run in runs:  # the list the page already holds, not a join for its name
         run.lead_list = lead_list
     return runs
@@ -208,11 +238,10 @@ def add_all_run_visible(*, user: User, run_id: int) -> AddAllRun:
     return runs.filter(Q(user=user) | Q(lead_list__in=lists_visible(user))).get(pk=run_id)
 
 
-def add_all_runs_of_user(user: User, *, kind: str, limit: int = 3):
+def add_all_runs_of_user(user: User, *, kind: str) -> list[AddAllRun]:
     """A person's latest runs from this tab, for the prospecting page (finished ones for a day)."""
-    recent = timezone.now() - timedelta(days=1)
-    return list(
-        AddAllRun.objects.filter(user=user, query__kind=kind, created_at__gte=recent)
-        .select_related("lead_list")
-        .order_by("-created_at")[:limit]
-    )
+    since = timezone.now() - timedelta(days=1)
+    ids = [pk for (pk,) in _RUN_IDS_OF_USER.rows(user_id=user.pk, kind=kind, since=since)]
+    if not ids:
+        return []
+    return _runs_in_order(ids, AddAllRun.objects.select_related("lead_list"))
