@@ -7,6 +7,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,10 +15,11 @@ from django.db.models import Case, JSONField, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.connection import connection_pricing, lusha_client
-from accounts.models import Purpose, User
+from accounts.models import Purpose, Role, User
 from lists.models import LeadList, LeadListMember
 from lists.selectors import lists_visible
 from lists.services.members import list_records_add
+from lusha_portal.compiled_sql import SENTINEL_ID, SENTINEL_TEXT, CompiledQuery
 from lusha_portal.lusha.client import WEB_RETRY, RetryPolicy
 from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
 from prospecting.filters import InvalidFilterError, SearchFilters
@@ -303,6 +305,31 @@ def lead_lists_writable(user: User, kind: str) -> QuerySet:
     return lists_visible(user).filter(kind=kind)
 
 
+def _list_choices_query(role: str, **sentinels) -> CompiledQuery:
+    # lead_lists_writable's own rule, for a stand-in of the role: the viewer's id a sentinel.
+    def build(kind, user_id=SENTINEL_ID):
+        return (
+            lead_lists_writable(User(pk=user_id, role=role), kind)
+            .select_related(None)
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        )
+
+    return CompiledQuery(build, kind=SENTINEL_TEXT, **sentinels)
+
+
+# Compiled once a process: every results page offers the person's lists.
+_LIST_CHOICES_SEEN_BY_A_BDR = _list_choices_query(Role.BDR, user_id=SENTINEL_ID)
+_LIST_CHOICES_SEEN_BY_A_MANAGER = _list_choices_query(Role.MANAGER)
+
+
+def lead_list_choices(user: User, kind: str) -> list[tuple[int, str]]:
+    """(id, name) of lead_lists_writable, by name: the "add to a list" menu."""
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return _LIST_CHOICES_SEEN_BY_A_MANAGER.rows(kind=kind)
+    return _LIST_CHOICES_SEEN_BY_A_BDR.rows(kind=kind, user_id=user.pk)
+
+
 def lead_list_create(*, owner: User, name: str, kind: str, shared: bool = False) -> LeadList:
     lead_list = LeadList.objects.create(owner=owner, name=name.strip(), kind=kind, shared=shared)
     logger.info("list %s created by user %s", lead_list.pk, owner.pk)
@@ -356,14 +383,31 @@ def saved_search_create(
     )
 
 
+class SavedSearchShown(NamedTuple):
+    name: str
+    querystring: str
+    shared: bool
+    owner_name: str
+
+
+_SAVED_SEARCHES_SEEN_BY = CompiledQuery(
+    lambda user_id, kind: (
+        SavedSearch.objects.filter(Q(owner_id=user_id) | Q(shared=True), kind=kind)
+        .order_by("name", "pk")
+        .values_list("name", "querystring", "shared", "owner_id", "owner__username")
+    ),
+    user_id=SENTINEL_ID,
+    kind=SENTINEL_TEXT,
+)
+
+
 def saved_searches_visible(user: User, kind: str) -> tuple[list, list]:
-    """(mine, the team's shared by others), by name, from one query."""
-    saved = (
-        SavedSearch.objects.filter(Q(owner=user) | Q(shared=True), kind=kind)
-        .select_related("owner")
-        .only("name", "querystring", "shared", "owner_id", "owner__username")
-    )
+    """(mine, the team's shared by others), by name, from one query compiled once a process
+    (every prospecting page lists them)."""
     mine, team = [], []
-    for search in saved:
-        (mine if search.owner_id == user.pk else team).append(search)
+    for name, querystring, shared, owner_id, owner_name in _SAVED_SEARCHES_SEEN_BY.rows(
+        user_id=user.pk, kind=kind
+    ):
+        shown = SavedSearchShown(name, querystring, shared, owner_name)
+        (mine if owner_id == user.pk else team).append(shown)
     return mine, team

@@ -25,7 +25,7 @@ from prospecting.models import Kind
 from prospecting.selection import selection_get, selection_key, selection_state
 from prospecting.services import (
     contacts_listed,
-    lead_lists_writable,
+    lead_list_choices,
     saved_searches_visible,
     search_page_cost,
     search_query_for,
@@ -89,9 +89,7 @@ def results_context(request, kind: str, filters: SearchFilters, page: int) -> di
         "querystring": filters.querystring(),
         "other_tab_querystring": filters.shared_with(other).querystring(),
         # Only what the selection bar's menu shows (not each list's owner).
-        "list_options": options_html(
-            lead_lists_writable(user, kind).select_related(None).values_list("id", "name")
-        ),
+        "list_options": options_html(lead_list_choices(user, kind)),
         "saved_searches": _saved_searches_html(user, kind),
         "save_fields": _save_fields(),
         "page_cost": search_page_cost(),
@@ -113,7 +111,7 @@ def _saved_searches_html(user, kind: str) -> SafeString:
         for saved in mine
     ] + [
         f'<li><a href="?{escaped(saved.querystring)}">{escaped(saved.name)}</a>'
-        f' <span class="muted">by {escaped(saved.owner.get_username())}</span></li>'
+        f' <span class="muted">by {escaped(saved.owner_name)}</span></li>'
         for saved in team
     ]
     return html_from_escaped("".join(items))

@@ -1,5 +1,7 @@
 """Selecting results into lead lists, and saved searches (mine and the team's)."""
 
+import re
+
 import pytest
 
 from lists.models import LeadList, LeadListMember
@@ -168,3 +170,24 @@ def test_a_search_that_cannot_be_saved_says_why(
 ):
     assert message in save(client_for(bob), name, querystring).content.decode()
     assert not SavedSearch.objects.exists()
+
+
+def _menu(page: str) -> list[str]:
+    menu = page[page.index('<select id="lead_list"') :]
+    return re.findall(r'<option value="\d+">([^<]+)</option>', menu[: menu.index("</select>")])
+
+
+def test_the_add_to_list_menu_offers_what_each_person_may_add_to_by_name(
+    client_for, bob, betty, mona, sandbox
+):
+    for owner, name, kind, shared in (
+        (bob, "Zeta", "contacts", False), (bob, "Alpha", "contacts", False),
+        (bob, "Bob's companies", "companies", False), (betty, "Team", "contacts", True),
+        (betty, "Betty's own", "contacts", False),
+    ):  # fmt: skip
+        LeadList.objects.create(owner=owner, name=name, kind=kind, shared=shared)
+    assert _menu(client_for(bob).get(SALES).content.decode()) == ["Alpha", "Team", "Zeta"]
+    assert _menu(client_for(betty).get(SALES).content.decode()) == ["Betty&#x27;s own", "Team"]
+    assert _menu(client_for(mona).get(SALES).content.decode()) == [
+        "Alpha", "Betty&#x27;s own", "Team", "Zeta",
+    ]  # fmt: skip
