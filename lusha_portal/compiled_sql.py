@@ -16,8 +16,9 @@ the Q definitions the rest of the code uses), so it cannot drift from them.
 
 Each value named is marked by a sentinel that the compiled parameters must hold exactly once;
 the rows are the database's own tuples (ids, counts, dates: no model instances, no JSON
-decoding), so it suits scalars. A queryset with a variable-length `__in` cannot be compiled
-once (its placeholders grow with the list).
+decoding), so it suits scalars; `instances` makes model instances of rows that are a model's
+every column (`columns_of(Model)`), none of them JSON. A queryset with a variable-length
+`__in` cannot be compiled once (its placeholders grow with the list).
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ import datetime
 import functools
 from collections.abc import Callable
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Model, QuerySet
 
 # Values no row holds: no id is negative, nothing happened in 1901.
 SENTINEL_ID = -7_300_001
 SENTINEL_OTHER_ID = -7_300_002
 SENTINEL_MOMENT = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
 SENTINEL_TEXT = "\x1fcompiled-sql-sentinel\x1f"
+SENTINEL_OTHER_TEXT = "\x1fcompiled-sql-sentinel-2\x1f"
 
 
 def _same(param, sentinel) -> bool:
@@ -65,3 +67,14 @@ class CompiledQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             return cursor.fetchall()
+
+    def instances(self, model: type[Model], **values) -> list[Model]:
+        """The rows as instances of `model`, as the ORM would load them (Model.from_db): the
+        query's values_list must be `columns_of(model)`."""
+        names = columns_of(model)
+        return [model.from_db(DEFAULT_DB_ALIAS, names, row) for row in self.rows(**values)]
+
+
+def columns_of(model: type[Model]) -> list[str]:
+    """Every column of the model, in its order: what `instances` reads."""
+    return [field.attname for field in model._meta.concrete_fields]

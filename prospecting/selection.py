@@ -21,6 +21,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from lusha_portal.compiled_sql import (
+    SENTINEL_ID,
+    SENTINEL_MOMENT,
+    SENTINEL_TEXT,
+    CompiledQuery,
+    columns_of,
+)
 from prospecting.models import SearchQuery, Selection, SelectionItem
 
 logger = logging.getLogger(__name__)
@@ -48,14 +55,27 @@ def selection_key(kind: str) -> str:
     return f"prospecting:{kind}"
 
 
+_SELECTION_OF = CompiledQuery(
+    lambda user_id, key, since: (
+        Selection.objects.filter(user_id=user_id, key=key, updated_at__gte=since)
+        .order_by("pk")
+        .values_list(*columns_of(Selection))[:1]
+    ),
+    user_id=SENTINEL_ID,
+    key=SENTINEL_TEXT,
+    since=SENTINEL_MOMENT,
+)
+
+
 def selection_get(*, user: User, key: str, kind: str) -> Selection:
     """The person's selection for this key, made on first use (or afresh when it was left
     untouched for SELECTION_DAYS, the owner's other stale selections going with it)."""
     cutoff = timezone.now() - timedelta(days=SELECTION_DAYS)
-    # Every results page asks for it: one read, and the sweep only when a selection is made.
-    selection = Selection.objects.filter(user=user, key=key, updated_at__gte=cutoff).first()
-    if selection is not None:
-        return selection
+    # Every results page asks for it: one read compiled once a process, and the sweep only
+    # when a selection is made.
+    found = _SELECTION_OF.instances(Selection, user_id=user.pk, key=key, since=cutoff)
+    if found:
+        return found[0]
     Selection.objects.filter(user=user, updated_at__lt=cutoff).delete()
     try:
         selection, _ = Selection.objects.get_or_create(user=user, key=key, defaults={"kind": kind})

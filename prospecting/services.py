@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Case, JSONField, Q, QuerySet, When
 from django.utils import timezone
 
@@ -19,7 +19,12 @@ from accounts.models import Purpose, Role, User
 from lists.models import LeadList, LeadListMember
 from lists.selectors import lists_visible
 from lists.services.members import list_records_add
-from lusha_portal.compiled_sql import SENTINEL_ID, SENTINEL_TEXT, CompiledQuery
+from lusha_portal.compiled_sql import (
+    SENTINEL_ID,
+    SENTINEL_OTHER_TEXT,
+    SENTINEL_TEXT,
+    CompiledQuery,
+)
 from lusha_portal.lusha.client import WEB_RETRY, RetryPolicy
 from lusha_portal.lusha.endpoints import MAX_PAGE_SIZE, MAX_PAGES
 from prospecting.filters import InvalidFilterError, SearchFilters
@@ -69,8 +74,28 @@ def page_number(raw: str | None) -> int:
     return int(raw)
 
 
+# Every results page reads its search: by a query compiled once a process. Its filters are
+# JSON, which `instances` does not decode: they are the filters' own normalised form, which the
+# fingerprint is the hash of.
+_SEARCH_QUERY_ID = CompiledQuery(
+    lambda kind, fingerprint: SearchQuery.objects.filter(
+        kind=kind, filters_hash=fingerprint
+    ).values_list("pk", "created_at"),
+    kind=SENTINEL_TEXT,
+    fingerprint=SENTINEL_OTHER_TEXT,
+)
+
+
 def search_query_for(filters: SearchFilters) -> SearchQuery:
     fingerprint = filters.fingerprint()
+    found = _SEARCH_QUERY_ID.rows(kind=filters.kind, fingerprint=fingerprint)
+    if found:
+        (pk, created_at), normalised = found[0], filters.normalised()
+        return SearchQuery.from_db(
+            DEFAULT_DB_ALIAS,
+            ["id", "kind", "filters_hash", "filters", "created_at"],
+            [pk, filters.kind, fingerprint, normalised, created_at],
+        )
     try:
         query, _ = SearchQuery.objects.get_or_create(
             kind=filters.kind,

@@ -6,7 +6,13 @@ import pytest
 from django.utils import timezone
 
 from lists.models import LeadList
-from lusha_portal.compiled_sql import SENTINEL_ID, SENTINEL_MOMENT, SENTINEL_TEXT, CompiledQuery
+from lusha_portal.compiled_sql import (
+    SENTINEL_ID,
+    SENTINEL_MOMENT,
+    SENTINEL_TEXT,
+    CompiledQuery,
+    columns_of,
+)
 
 LISTS_OF_OWNER = CompiledQuery(
     lambda owner_id, kind, since: (
@@ -44,3 +50,19 @@ def test_a_sentinel_the_query_never_uses_is_refused_rather_than_ignored(db):
     )
     with pytest.raises(ValueError, match="owner_id must be one parameter"):
         unused.rows(owner_id=1)
+
+
+def test_instances_load_as_the_orm_loads_them_and_save_as_updates(db, bob):
+    made = LeadList.objects.create(owner=bob, name="Q3", kind="contacts", shared=True)
+    by_id = CompiledQuery(
+        lambda list_id: LeadList.objects.filter(pk=list_id).values_list(*columns_of(LeadList)),
+        list_id=SENTINEL_ID,
+    )
+    (loaded,) = by_id.instances(LeadList, list_id=made.pk)
+    expected = LeadList.objects.get(pk=made.pk)
+    assert [getattr(loaded, name) for name in columns_of(LeadList)] == [
+        getattr(expected, name) for name in columns_of(LeadList)
+    ]
+    loaded.name = "Q4"
+    loaded.save(update_fields=["name"])
+    assert LeadList.objects.get().name == "Q4"
