@@ -67,6 +67,15 @@ _SELECTION_OF = CompiledQuery(
 )
 
 
+# Read by every results page too (its ticks and count).
+_ITEMS_OF = CompiledQuery(
+    lambda selection_id: SelectionItem.objects.filter(selection_id=selection_id).values_list(
+        "lusha_id", "excluded"
+    ),
+    selection_id=SENTINEL_ID,
+)
+
+
 def selection_get(*, user: User, key: str, kind: str) -> Selection:
     """The person's selection for this key, made on first use (or afresh when it was left
     untouched for SELECTION_DAYS, the owner's other stale selections going with it)."""
@@ -144,7 +153,7 @@ def selection_state(
     *, selection: Selection, page_ids: list[str], query: SearchQuery | None
 ) -> SelectionState:
     """The count for the bar, and which rows of this page show ticked."""
-    items = dict(selection.items.values_list("lusha_id", "excluded"))
+    items = dict(_ITEMS_OF.rows(selection_id=selection.pk))
     explicit = [i for i, excluded in items.items() if not excluded]
     excluded = {i for i, was in items.items() if was}
     all_here = bool(selection.all_query_id and query and selection.all_query_id == query.pk)
