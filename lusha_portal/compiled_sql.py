@@ -33,13 +33,17 @@ from django.db.models import Model, QuerySet
 # Values no row holds: no id is negative, nothing happened in 1901.
 SENTINEL_ID = -7_300_001
 SENTINEL_OTHER_ID = -7_300_002
+# For a field that cannot be negative (Django compiles a negative value there away): an int4
+# no page number, count or position reaches.
+SENTINEL_NUMBER = 2_100_000_001
 SENTINEL_MOMENT = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
 SENTINEL_TEXT = "\x1fcompiled-sql-sentinel\x1f"
 SENTINEL_OTHER_TEXT = "\x1fcompiled-sql-sentinel-2\x1f"
 
 
 def _same(param, sentinel) -> bool:
-    return type(param) is type(sentinel) and param == sentinel
+    # isinstance: inside an expression Django passes psycopg's Int4 (an int) for an int.
+    return isinstance(param, type(sentinel)) and param == sentinel
 
 
 class CompiledQuery:

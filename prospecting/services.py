@@ -3,6 +3,7 @@ searches."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from lists.selectors import lists_visible
 from lists.services.members import list_records_add
 from lusha_portal.compiled_sql import (
     SENTINEL_ID,
+    SENTINEL_MOMENT,
+    SENTINEL_NUMBER,
     SENTINEL_OTHER_TEXT,
     SENTINEL_TEXT,
     CompiledQuery,
@@ -142,16 +145,40 @@ _NOT_ON_A_CONTACT_RESULT = (
 _NOT_ON_A_COMPANY_RESULT = ("enrichment", "enriched_at", "first_seen_at", "updated_at")
 
 
-def _fresh_pages(query: SearchQuery, page: int) -> list[dict]:
-    """The query's pages still fresh, newest first, in one read: each one's number, total,
-    price and time, and the Lusha ids of the page asked for only (a page's ids are the one
-    large column, and the pager needs only which pages are cached)."""
-    wanted_ids = Case(When(page=page - 1, then="lusha_ids"), default=None, output_field=JSONField())
-    return list(
-        SearchPage.objects.filter(query=query, size=PAGE_SIZE, fetched_at__gte=fresh_since())
+_FRESH_PAGES = CompiledQuery(
+    lambda query_id, page_index, since: (
+        SearchPage.objects.filter(query_id=query_id, size=PAGE_SIZE, fetched_at__gte=since)
         .order_by("-fetched_at")
-        .values("page", "total", "credits_charged", "fetched_at", ids=wanted_ids)
-    )
+        .values_list(
+            "page",
+            "total",
+            "credits_charged",
+            "fetched_at",
+            Case(When(page=page_index, then="lusha_ids"), default=None, output_field=JSONField()),
+        )
+    ),
+    query_id=SENTINEL_ID,
+    page_index=SENTINEL_NUMBER,
+    since=SENTINEL_MOMENT,
+)
+
+
+def _fresh_pages(query: SearchQuery, page: int) -> list[dict]:
+    """The query's pages still fresh, newest first, in one read compiled once a process: each
+    one's number, total, price and time, and the Lusha ids of the page asked for only (a page's
+    ids are the one large column, and the pager needs only which pages are cached)."""
+    rows = _FRESH_PAGES.rows(query_id=query.pk, page_index=page - 1, since=fresh_since())
+    return [
+        {
+            "page": number,
+            "total": total,
+            "credits_charged": credits,
+            "fetched_at": fetched_at,
+            # The database's JSON text: the compiled query's rows are not decoded.
+            "ids": json.loads(ids) if isinstance(ids, str) else ids,
+        }
+        for number, total, credits, fetched_at, ids in rows
+    ]
 
 
 def search_run(
