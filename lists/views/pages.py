@@ -22,7 +22,12 @@ from lists.forms import (
     MemberFilterForm,
 )
 from lists.models import ACTIVE_STATUSES
-from lists.selectors import list_changeable_by, list_for_user, lists_with_counts
+from lists.selectors import (
+    list_changeable_by,
+    list_for_user,
+    list_move_targets,
+    lists_with_counts,
+)
 from lists.services.members import (
     lead_list_delete,
     lead_list_rename,
@@ -63,15 +68,9 @@ def _carried(form: MemberFilterForm) -> list[tuple[str, str]]:
 def _target_options(user, lead_list) -> SafeString:
     """The lists ticked members can be copied or moved to, as `<option>`s: another's list
     says whose it is."""
-    targets = (
-        lead_lists_writable(user, lead_list.kind)
-        .exclude(pk=lead_list.pk)
-        .order_by(Lower("name"))
-        .values_list("pk", "name", "owner_id", "owner__username")
-    )
     return options_html(
         (pk, name if owner_id == user.pk else f"{name} ({owner})")
-        for pk, name, owner_id, owner in targets
+        for pk, name, owner_id, owner in list_move_targets(user, lead_list)
     )
 
 

@@ -1,6 +1,7 @@
 """The lists pages: index, detail (filters, sorting, paging, htmx), changing lists and their
 members, and who may see and change what. Bob and Betty are BDRs, Mona manages them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -602,3 +603,36 @@ def test_a_list_page_asks_the_database_as_often_for_fifty_members_as_for_two(cli
         assert "ada@acme.test" in page
         assert "Person1" in page
     assert asked["Fifty"] == asked["Two"]
+
+
+def _targets(page: str) -> list[str]:
+    menu = page[page.index('<select id="target"') :]
+    return re.findall(r'<option value="\d+">([^<]+)</option>', menu[: menu.index("</select>")])
+
+
+def test_members_can_go_to_the_other_lists_of_their_kind_each_may_add_to(
+    client_for, bob, betty, mona, bobs_list, bettys_private, bettys_shared
+):
+    a_list(bob, "another of bob's")
+    a_list(bob, "Bob's companies", kind="companies")
+    bobs = _targets(client_for(bob).get(f"/lists/{bobs_list.pk}/").content.decode())
+    assert bobs == ["another of bob&#x27;s", "Betty&#x27;s team list (betty)"]
+    monas = _targets(client_for(mona).get(f"/lists/{bobs_list.pk}/").content.decode())
+    assert monas == [
+        "another of bob&#x27;s (bob)", "Betty&#x27;s secret (betty)",
+        "Betty&#x27;s team list (betty)",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("list_id", ["0", "99999999999999999999999", "9223372036854775808"])
+def test_a_list_address_with_an_id_no_list_can_have_is_not_found(client_for, bob, list_id):
+    assert client_for(bob).get(f"/lists/{list_id}/").status_code == 404
+    assert client_for(bob).get(f"/lists/{list_id}/export/").status_code == 404
+
+
+def test_the_list_page_names_its_owner_for_another_who_sees_it(
+    client_for, bob, bettys_shared, mona
+):
+    page = client_for(bob).get(f"/lists/{bettys_shared.pk}/").content.decode()
+    assert "owned by betty" in page
+    assert "owned by betty" in client_for(mona).get(f"/lists/{bettys_shared.pk}/").content.decode()
