@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Case, JSONField, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.connection import connection_pricing, lusha_client
@@ -24,6 +25,7 @@ from lusha_portal.compiled_sql import (
     SENTINEL_ID,
     SENTINEL_MOMENT,
     SENTINEL_NUMBER,
+    SENTINEL_OTHER_ID,
     SENTINEL_OTHER_TEXT,
     SENTINEL_TEXT,
     CompiledQuery,
@@ -406,12 +408,30 @@ def contacts_in_my_lists(user: User, contacts: list[Contact]) -> set[int]:
     )
 
 
+def _listed_query(role: str, **sentinels) -> CompiledQuery:
+    # The contacts' ids are one array parameter (an IN list's placeholders would grow with it).
+    def build(contact_ids, user_id=SENTINEL_ID):
+        return LeadListMember.objects.filter(
+            contact_id__in=RawSQL("SELECT unnest(%s::bigint[])", (contact_ids,)),
+            lead_list__in=lists_visible(User(pk=user_id, role=role)).order_by(),
+        ).values_list("contact_id", "lead_list__owner_id")
+
+    return CompiledQuery(build, contact_ids=[SENTINEL_OTHER_ID], **sentinels)
+
+
+# Every results page asks it of its 50 rows: compiled once a process.
+_LISTED_FOR_A_BDR = _listed_query(Role.BDR, user_id=SENTINEL_ID)
+_LISTED_FOR_A_MANAGER = _listed_query(Role.MANAGER)
+
+
 def contacts_listed(user: User, contacts: list[Contact]) -> tuple[set[int], set[int]]:
     """Which of these contacts are in one of the user's own lists, and which in any list the
     user may see (whose revealed data they may then see), in one query."""
-    listed = LeadListMember.objects.filter(
-        contact__in=[c.pk for c in contacts], lead_list__in=lists_visible(user).order_by()
-    ).values_list("contact_id", "lead_list__owner_id")
+    ids = [contact.pk for contact in contacts]
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        listed = _LISTED_FOR_A_MANAGER.rows(contact_ids=ids)
+    else:
+        listed = _LISTED_FOR_A_BDR.rows(contact_ids=ids, user_id=user.pk)
     mine, visible = set(), set()
     for contact_id, owner_id in listed:
         visible.add(contact_id)
