@@ -325,7 +325,13 @@ def jobs_most_expensive(
         jobs = jobs.filter(created_by_id=user_id)
     if list_id:
         jobs = jobs.filter(lead_list_id=list_id)
-    return jobs.select_related("lead_list", "created_by").order_by("-credits_spent", "-pk")[:limit]
+    # Only what the dashboard's table shows of each job, its list and who started it.
+    shown = ("credits_spent", "created_at", "status", "lead_list__name", "created_by__username")
+    return (
+        jobs.select_related("lead_list", "created_by")
+        .only(*shown)
+        .order_by("-credits_spent", "-pk")[:limit]
+    )
 
 
 # ---- a BDR's own page -------------------------------------------------------------------------
