@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import User
 from lists.selectors import list_changeable_by, lists_visible
+from lusha_portal.compiled_sql import SENTINEL_ID, SENTINEL_OTHER_ID, CompiledQuery
 from prospecting.models import Company, Kind
 from signals.models import SignalEvent, SignalEventList, SignalRead, Watch
 
@@ -239,21 +241,39 @@ def watch_for_user(user: User, watch_id: int, *, change: bool = False) -> Watch:
     return watch
 
 
+def _members_signals_query(field: str) -> CompiledQuery:
+    # Linked to this list, which the user sees: visible, without events_visible's subqueries
+    # over every list the user sees (their compilation was a tenth of the list page). The
+    # page's record ids are one array parameter, so the query compiles once a process.
+    def build(list_id, user_id, record_ids):
+        return (
+            SignalEvent.objects.filter(
+                list_links__lead_list_id=list_id,
+                **{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (record_ids,))},
+            )
+            .annotate(
+                is_read=Exists(SignalRead.objects.filter(event=OuterRef("pk"), user_id=user_id))
+            )
+            .order_by(field, "-signal_date", "-pk")
+            .values_list(field, "signal_type", "signal_date", "is_read")
+        )
+
+    return CompiledQuery(
+        build, list_id=SENTINEL_ID, user_id=SENTINEL_OTHER_ID, record_ids=[SENTINEL_ID]
+    )
+
+
+_MEMBERS_SIGNALS = {field: _members_signals_query(field) for field in ("contact_id", "company_id")}
+
+
 def members_signal_summary(user: User, lead_list, record_ids) -> dict[int, dict]:
     """For badges on a list's member rows: per contact (or company) of the list, its signals
     found through this list, how many the user has not read and the latest one.
 
     The caller has checked the user may see the list; only events linked to it are counted."""
     field = "contact_id" if lead_list.kind == "contacts" else "company_id"
-    # Linked to this list, which the user sees: visible, without events_visible's subqueries
-    # over every list the user sees (their compilation was a tenth of the list page).
-    events = (
-        SignalEvent.objects.filter(
-            list_links__lead_list=lead_list, **{f"{field}__in": list(record_ids)}
-        )
-        .annotate(is_read=Exists(SignalRead.objects.filter(event=OuterRef("pk"), user=user)))
-        .order_by(field, "-signal_date", "-pk")
-        .values_list(field, "signal_type", "signal_date", "is_read")
+    events = _MEMBERS_SIGNALS[field].rows(
+        list_id=lead_list.pk, user_id=user.pk, record_ids=list(record_ids)
     )
     summary: dict[int, dict] = {}
     for record_id, signal_type, signal_date, is_read in events:
