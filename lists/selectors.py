@@ -19,7 +19,7 @@ from lusha_portal.compiled_sql import (
 def lists_visible(user: User) -> QuerySet:
     """BDRs see their own lists and the team's shared ones; managers and admins see all."""
     lists = LeadList.objects.select_related("owner")
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.is_manager:
         return lists
     return lists.filter(Q(owner=user) | Q(shared=True))
 
@@ -60,7 +60,7 @@ _LARGEST_ID = 2**63 - 1
 def _list_seen_by_user(user: User, list_id: int) -> LeadList | None:
     if not 0 < list_id <= _LARGEST_ID:  # no such id: not a question for the database
         return None
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.is_manager:
         rows = _LIST_SEEN_BY_A_MANAGER.rows(list_id=list_id)
     else:
         rows = _LIST_SEEN_BY_A_BDR.rows(list_id=list_id, user_id=user.pk)
@@ -97,7 +97,7 @@ def list_move_targets(user: User, lead_list: LeadList) -> list[tuple[int, str, i
     name: where a list page's ticked members can be copied or moved (a query compiled once a
     process: every list page offers them)."""
     values = {"kind": lead_list.kind, "list_id": lead_list.pk}
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.is_manager:
         return _TARGETS_SEEN_BY_A_MANAGER.rows(**values)
     return _TARGETS_SEEN_BY_A_BDR.rows(**values, user_id=user.pk)
 

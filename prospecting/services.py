@@ -379,7 +379,7 @@ _LIST_CHOICES_SEEN_BY_A_MANAGER = _list_choices_query(Role.MANAGER)
 
 def lead_list_choices(user: User, kind: str) -> list[tuple[int, str]]:
     """(id, name) of lead_lists_writable, by name: the "add to a list" menu."""
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.is_manager:
         return _LIST_CHOICES_SEEN_BY_A_MANAGER.rows(kind=kind)
     return _LIST_CHOICES_SEEN_BY_A_BDR.rows(kind=kind, user_id=user.pk)
 
@@ -428,7 +428,7 @@ def contacts_listed(user: User, contacts: list[Contact]) -> tuple[set[int], set[
     """Which of these contacts are in one of the user's own lists, and which in any list the
     user may see (whose revealed data they may then see), in one query."""
     ids = [contact.pk for contact in contacts]
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.is_manager:
         listed = _LISTED_FOR_A_MANAGER.rows(contact_ids=ids)
     else:
         listed = _LISTED_FOR_A_BDR.rows(contact_ids=ids, user_id=user.pk)
