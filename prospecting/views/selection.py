@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import EVERYONE, role_required
+from lusha_portal.html import options_html
 from prospecting.add_all import (
     add_all_check,
     add_all_run_visible,
@@ -31,6 +32,7 @@ from prospecting.selection import (
 )
 from prospecting.services import (
     lead_list_add,
+    lead_list_choices,
     lead_list_create,
     lead_lists_writable,
     saved_search_create,
@@ -94,7 +96,7 @@ def selection(request):
         context = {
             "selection": state,
             "kind": kind,
-            "lists": lead_lists_writable(request.user, kind),
+            "list_options": options_html(lead_list_choices(request.user, kind)),
             "select_all_count": int(request.POST.get("total") or 0),
             "selection_error": error,
             "here": request.POST.get("here", ""),

@@ -137,3 +137,11 @@ def test_a_selection_left_untouched_for_two_weeks_starts_afresh_and_a_recent_one
     assert ticked_on(client, SALES) == set(), "opened after two weeks: empty"
     assert not Selection.objects.filter(user=bob, key="prospecting:companies").exists()
     assert Selection.objects.filter(user=bob).count() == 1
+
+
+def test_the_bar_a_tick_answers_with_still_offers_the_persons_lists(client, bob):
+    LeadList.objects.create(owner=bob, name="Q3 outbound", kind="contacts")
+    first = page_ids(client, SALES)[0]
+    bar = tick(client, first).content.decode()
+    assert "<strong>1</strong> selected" in bar
+    assert ">Q3 outbound</option>" in bar
