@@ -198,13 +198,16 @@ def _member_counts_query(kind: str) -> CompiledQuery:
 # Compiled once a process (lusha_portal/compiled_sql.py): building and compiling five filtered
 # counts through the ORM was 2.7 ms of CPU a list page, running them a tenth of that.
 _MEMBER_COUNTS = {kind: _member_counts_query(kind) for kind in (Kind.CONTACTS, Kind.COMPANIES)}
+_MEMBER_COUNT_NAMES = {
+    kind: tuple(_member_count_expressions(kind)) for kind in (Kind.CONTACTS, Kind.COMPANIES)
+}
 
 
 def list_member_counts(lead_list: LeadList) -> dict[str, int]:
     """How many members the list has, and how many have an email, a phone, nothing found
     (Lusha had none of what was asked), or nothing asked yet."""
     kind = Kind.CONTACTS if lead_list.kind == Kind.CONTACTS else Kind.COMPANIES
-    names = tuple(_member_count_expressions(kind))
+    names = _MEMBER_COUNT_NAMES[kind]
     rows = _MEMBER_COUNTS[kind].rows(list_id=lead_list.pk)
     if not rows:
         return dict.fromkeys(names, 0)
