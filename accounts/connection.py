@@ -3,6 +3,7 @@ ledger wiring every feature uses to reach Lusha."""
 
 import hashlib
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.cache import cache
@@ -167,9 +168,15 @@ def connection_keys_rotate() -> int:
 # ---- reaching Lusha -------------------------------------------------------------------------
 
 
-def connection_layout_facts() -> tuple[str, bool]:
-    """(connection_mode, connection_key_unreadable) for the layout, from the cache."""
-    facts = cache.get(LAYOUT_FACTS_KEY)
+def connection_layout_cache_keys() -> list[str]:
+    """What connection_layout_facts reads from the cache."""
+    return [LAYOUT_FACTS_KEY]
+
+
+def connection_layout_facts(found: Mapping | None = None) -> tuple[str, bool]:
+    """(connection_mode, connection_key_unreadable) for the layout, from the cache (`found`:
+    what the layout already read of it, see lusha_portal/context_processors.py)."""
+    facts = found.get(LAYOUT_FACTS_KEY) if found is not None else cache.get(LAYOUT_FACTS_KEY)
     if not isinstance(facts, dict):
         connection = connection_get()
         digest = hashlib.sha256(connection.api_key_encrypted.encode()).hexdigest()[:16]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -161,10 +162,12 @@ def _unread_key(user_id: int) -> str:
     return f"signals:unread:user:{user_id}"
 
 
-def _kept_for_generation(key: str, user: User, work_out):
+def _kept_for_generation(key: str, user: User, work_out, found: Mapping | None = None):
     """What `work_out()` answers for the user, kept in the cache under `key` with the events'
-    generation and the user's role it was worked out at (see above)."""
-    found = cache.get_many([UNREAD_GENERATION_KEY, key])
+    generation and the user's role it was worked out at (see above). `found`: what the caller
+    already read of both keys."""
+    if found is None:
+        found = cache.get_many([UNREAD_GENERATION_KEY, key])
     generation = found.get(UNREAD_GENERATION_KEY, 0)
     kept = found.get(key)
     if isinstance(kept, list) and kept[:2] == [generation, user.role]:
@@ -174,9 +177,17 @@ def _kept_for_generation(key: str, user: User, work_out):
     return value
 
 
-def events_unread_count_cached(user: User) -> int:
-    """events_unread_count, from the cache while nothing it counts has changed."""
-    return _kept_for_generation(_unread_key(user.pk), user, lambda: events_unread_count(user))
+def events_unread_cache_keys(user: User) -> list[str]:
+    """What events_unread_count_cached reads, for a caller reading it with other keys."""
+    return [UNREAD_GENERATION_KEY, _unread_key(user.pk)]
+
+
+def events_unread_count_cached(user: User, found: Mapping | None = None) -> int:
+    """events_unread_count, from the cache while nothing it counts has changed (`found`: the
+    values of events_unread_cache_keys, when the caller read them already)."""
+    return _kept_for_generation(
+        _unread_key(user.pk), user, lambda: events_unread_count(user), found
+    )
 
 
 # The feed's type filter and its "N signals" are over every visible event too (a DISTINCT and a

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -173,13 +174,24 @@ def _banners_compute(month: datetime.date) -> list[dict]:
     ]
 
 
-def banner_cached(name: str, compute):
+def _banner_key(name: str) -> str:
+    return f"spend:budget-banners:{name}"
+
+
+def banner_cache_keys(name: str) -> list[str]:
+    """What banner_cached(name, ...) reads, for a caller reading it with other keys."""
+    return [_VERSION_KEY, _banner_key(name)]
+
+
+def banner_cached(name: str, compute, found: Mapping | None = None):
     """What `compute()` returns, from the cache while no budget, spend or budget request has
     changed since (budget_banners_changed bumps the version every entry here is stamped with).
-    One round trip a page: the version and the entry are read together."""
-    key = f"spend:budget-banners:{name}"
+    The version and the entry are read together, or were already (`found`, the values of
+    banner_cache_keys(name))."""
+    key = _banner_key(name)
     try:
-        found = cache.get_many([_VERSION_KEY, key])
+        if found is None:
+            found = cache.get_many([_VERSION_KEY, key])
         version = found.get(_VERSION_KEY)
         if version is None:
             cache.add(_VERSION_KEY, 0, timeout=None)
@@ -196,11 +208,17 @@ def banner_cached(name: str, compute):
         return compute()
 
 
-def budget_banners(*, user_id: int, managers: bool) -> list[Banner]:
+def budget_banners_cache_keys() -> list[str]:
+    """What budget_banners reads from the cache this month."""
+    return banner_cache_keys(f"{_month():%Y-%m}")
+
+
+def budget_banners(*, user_id: int, managers: bool, found: Mapping | None = None) -> list[Banner]:
     """The budgets at 80% or more this month that a person should see: their own and the
-    team's (it bounds them too) and, for managers, everyone's."""
+    team's (it bounds them too) and, for managers, everyone's. `found`: the values of
+    budget_banners_cache_keys, when the caller read them already."""
     month = _month()
-    cached = banner_cached(f"{month:%Y-%m}", lambda: _banners_compute(month))
+    cached = banner_cached(f"{month:%Y-%m}", lambda: _banners_compute(month), found)
     rows = [row for row in cached if managers or row["user_id"] in (user_id, TEAM)]
     banners = []
     for row in rows:

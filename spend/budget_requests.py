@@ -8,6 +8,7 @@ shows them a banner until one of them changes that budget or dismisses the reque
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from privacy.audit import audit_budget_request
-from spend.alerts import banner_cached, budget_banners_changed
+from spend.alerts import banner_cache_keys, banner_cached, budget_banners_changed
 from spend.models import BudgetRequest
 
 logger = logging.getLogger(__name__)
@@ -145,8 +146,14 @@ def budget_request_dismiss(*, request_id: int, by: User) -> bool:
     return bool(dismissed)
 
 
-def budget_requests_waiting() -> list[dict]:
-    """Every request still waiting, oldest first, as plain data (cached for the banner)."""
+def budget_requests_cache_keys() -> list[str]:
+    """What budget_requests_waiting reads from the cache."""
+    return banner_cache_keys("requests")
+
+
+def budget_requests_waiting(found: Mapping | None = None) -> list[dict]:
+    """Every request still waiting, oldest first, as plain data (cached for the banner;
+    `found`: the values of budget_requests_cache_keys, when the caller read them already)."""
 
     def compute() -> list[dict]:
         fields = ("pk", "user__username", "credits", "for_team", "note", "list_id", "created_at")
@@ -154,4 +161,4 @@ def budget_requests_waiting() -> list[dict]:
         keys = ("id", "name", "credits", "for_team", "note", "list_id", "created_at")
         return [dict(zip(keys, row, strict=True)) for row in waiting.values_list(*fields)]
 
-    return banner_cached("requests", compute)
+    return banner_cached("requests", compute, found)

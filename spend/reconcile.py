@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -200,17 +201,20 @@ def _alert_email(alert: ReconcileAlert) -> None:
         logger.exception("reconciliation alert %s: email not sent", alert.pk)
 
 
-def reconcile_alerts(request) -> dict:
-    """Context processor: this month's reconciliation alert, for managers, read from the cache
-    (the database once per cache period)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_manager:
-        return {}
+def reconcile_alert_cache_keys() -> list[str]:
+    """What reconcile_alert_text reads from the cache this month."""
+    return [ALERT_CACHE_KEY.format(month=month_of())]
+
+
+def reconcile_alert_text(found: Mapping | None = None) -> str:
+    """This month's reconciliation alert as the managers' banner says it ("" without one),
+    from the cache (the database once per cache period; `found`: the values of
+    reconcile_alert_cache_keys, when the caller read them already)."""
     month = month_of()
     key = ALERT_CACHE_KEY.format(month=month)
-    text = cache.get(key)
-    if text is None:
+    text = found.get(key) if found is not None else cache.get(key)
+    if not isinstance(text, str):
         alert = ReconcileAlert.objects.filter(month=month).first()
         text = alert_text(alert) if alert else ""
         cache.set(key, text, ALERT_CACHE_SECONDS)
-    return {"reconcile_alert": text} if text else {}
+    return text
