@@ -37,12 +37,17 @@ SENTINEL_OTHER_ID = -7_300_002
 # no page number, count or position reaches.
 SENTINEL_NUMBER = 2_100_000_001
 SENTINEL_MOMENT = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
+SENTINEL_DAY = datetime.date(1901, 1, 1)
+SENTINEL_OTHER_DAY = datetime.date(1901, 1, 2)
+SENTINEL_THIRD_DAY = datetime.date(1901, 1, 3)
+SENTINEL_FOURTH_DAY = datetime.date(1901, 1, 4)
 SENTINEL_TEXT = "\x1fcompiled-sql-sentinel\x1f"
 SENTINEL_OTHER_TEXT = "\x1fcompiled-sql-sentinel-2\x1f"
 
 
 def _same(param, sentinel) -> bool:
-    # isinstance: inside an expression Django passes psycopg's Int4 (an int) for an int.
+    # isinstance: inside an expression Django passes psycopg's Int4 (an int) for an int. A
+    # datetime is a date too, but never equal to one.
     return isinstance(param, type(sentinel)) and param == sentinel
 
 
@@ -64,13 +69,23 @@ class CompiledQuery:
 
     def rows(self, **values) -> list[tuple]:
         """The query's rows for these values (one for each sentinel named)."""
+        return self._run(values)[1]
+
+    def dicts(self, **values) -> list[dict]:
+        """The rows as dicts keyed by their columns' names, as a values() queryset gives them
+        (with the database's own types: a SUM of integers is a Decimal, a DATE_TRUNC a
+        datetime)."""
+        names, rows = self._run(values)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _run(self, values: dict) -> tuple[list[str], list[tuple]]:
         sql, params, slots = self._compiled
         if set(values) != set(self._sentinels):
             raise TypeError(f"give exactly {sorted(self._sentinels)}")
         bound = [values[slots[i]] if i in slots else param for i, param in enumerate(params)]
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
-            return cursor.fetchall()
+            return [column.name for column in cursor.description], cursor.fetchall()
 
     def instances(self, model: type[Model], **values) -> list[Model]:
         """The rows as instances of `model`, as the ORM would load them (Model.from_db): the

@@ -90,9 +90,7 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, users, lists, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Everyone")] + [
-            (user.pk, user.get_username()) for user in users
-        ]
+        self.fields["user"].choices = [("", "Everyone"), *users]
         self.fields["list"].choices = [("", "Any list")] + [
             (pk, f"{name} (#{pk})") for pk, name in lists
         ]
@@ -166,7 +164,7 @@ class LedgerFilterForm(forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = [("", "Any"), *Purpose.choices]
-        self.fields["user"].choices = [("", "Anyone")] + [(u.pk, u.get_username()) for u in users]
+        self.fields["user"].choices = [("", "Anyone"), *users]
         for name in ("list", "job"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "size": 8})
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.connection import connection_get, connection_mode, connection_test
 from accounts.permissions import EVERYONE, MANAGERS, role_required
-from lists.models import LeadList
 from lists.services.exports import cell_neutralised
 from lusha_portal.csv_download import csv_download, csv_rows
 from lusha_portal.paging import page_get
@@ -28,6 +27,7 @@ from spend.ledger_rows import ledger_rows_html
 from spend.reconcile import reconciliation_of_days
 from spend.selectors import (
     budgets_monthly,
+    dashboard_lists,
     jobs_most_expensive,
     ledger_calls,
     ledger_figures,
@@ -62,7 +62,7 @@ def dashboard(request):
     Lusha's own account state; filtered by user, list and dates from the query string."""
     today = timezone.localdate()
     users = ledger_users()
-    lists = LeadList.objects.order_by("name", "pk").values_list("pk", "name")
+    lists = dashboard_lists()
     form = DashboardFilterForm(request.GET, users=users, lists=lists)
     filters = dashboard_filters(form, today=today)
     errors = filter_errors(form)
@@ -82,7 +82,7 @@ def dashboard(request):
         start=filters.start, end=filters.end, granularity=filters.granularity, **scope
     )
     # The filters' menus read every user and list already: the tables take their names.
-    user_names = {user.pk: user.get_username() for user in users}
+    user_names = dict(users)
     budgets = budgets_monthly()
     by_user = spend_by_user(today=today, list_id=filters.list_id, budgets=budgets, names=user_names)
     context = {
