@@ -15,6 +15,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from lists.csv_reading import linkedin_normalise
+from lists.kept_counts import list_records_changed
 from lists.models import Export, ImportRow, LeadListMember, RowState
 from privacy.audit import audit_record, json_list_has
 from privacy.models import AuditAction, Suppression, SuppressionKind, SuppressionSource
@@ -194,6 +195,7 @@ def person_erase(*, identifier: str, by) -> ErasureReport:
                 report.search_pages += 1
         report.contacts = len(contacts)
         Contact.objects.filter(pk__in=[c.pk for c in contacts]).delete()  # members go with them
+        list_records_changed()
         for lusha_id in sorted(lusha_ids):
             exports = json_list_has(
                 Export.objects.select_related("lead_list", "created_by"), "lusha_ids", lusha_id

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from lists.kept_counts import list_records_changed
 from privacy.audit import audit_record
 from privacy.models import AuditAction, RetentionRun
 from prospecting.models import Contact
@@ -36,6 +37,8 @@ def retention_purge(*, now=None) -> RetentionRun | None:
         run = RetentionRun.objects.create(
             keep_days=days, emails_purged=emails, phones_purged=phones
         )
+        if emails or phones:
+            list_records_changed()
         if emails or phones:
             audit_record(
                 action=AuditAction.RETENTION,

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from lists.csv_reading import CsvError, csv_read, domain_normalise, linkedin_normalise
+from lists.kept_counts import list_records_changed
 from privacy.audit import audit_record
 from privacy.models import (
     AuditAction,
@@ -213,6 +214,7 @@ def _suppressions_changed() -> None:
             logger.warning("suppression marks: cache unavailable, generation not bumped")
 
     bump()  # now, and once the addition commits (a page may read the list in between)
+    list_records_changed()  # enrichment previews count the suppressed apart
     transaction.on_commit(bump)
 
 

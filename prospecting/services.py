@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.connection import connection_pricing, lusha_client
 from accounts.models import Purpose, Role, User
+from lists.kept_counts import list_records_changed
 from lists.models import LeadList, LeadListMember
 from lists.selectors import lists_visible
 from lists.services.members import list_records_add
@@ -347,6 +348,7 @@ def _upsert(model, fields_by_id: dict[str, dict]) -> dict:
         model.objects.bulk_create(created, ignore_conflicts=True)
     if changed:
         model.objects.bulk_update(changed, [*next(iter(fields_by_id.values())), "updated_at"])
+        list_records_changed()  # their previews (what enriching them would cost) moved
     return model.objects.in_bulk(list(fields_by_id), field_name="lusha_id")
 
 

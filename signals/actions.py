@@ -12,6 +12,7 @@ import logging
 from django.db import transaction
 
 from accounts.models import User
+from lists.kept_counts import list_records_changed
 from lists.models import EnrichmentJob, LeadList
 from lists.selectors import lists_visible
 from lists.services.enrichment import enrichment_start
@@ -99,6 +100,8 @@ def event_email_enrich(*, event: SignalEvent, user: User) -> EnrichmentJob:
         stale = Contact.objects.filter(
             pk=event.contact_id, emails_revealed_at__date__lt=event.signal_date
         ).update(emails_revealed_at=None)
+        if stale:
+            list_records_changed()
         job = enrichment_start(
             lead_list=lead_list,
             reveal=[REVEAL_EMAILS],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from lists.kept_counts import list_records_changed
 from lists.models import EnrichmentJob, Outcome
 from lusha_portal.lusha.endpoints import REVEAL_EMAILS, REVEAL_PHONES
 from lusha_portal.lusha.errors import (
@@ -110,6 +111,7 @@ def _update_many(model, columns: dict, items: list[dict]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, rows)
+    list_records_changed()  # the lists holding them count them as revealed now
 
 
 def privacy_record(job: EnrichmentJob, fields, outcomes: dict[str, tuple[str, str]]) -> None:

@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Query
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from lists.kept_counts import kept_while_unchanged, list_records_changed
 from lists.models import LeadList, LeadListMember
 from lusha_portal.compiled_sql import SENTINEL_ID, CompiledQuery
 from prospecting.models import Kind
@@ -207,12 +208,17 @@ def list_member_counts(lead_list: LeadList) -> dict[str, int]:
     """How many members the list has, and how many have an email, a phone, nothing found
     (Lusha had none of what was asked), or nothing asked yet."""
     kind = Kind.CONTACTS if lead_list.kind == Kind.CONTACTS else Kind.COMPANIES
-    names = _MEMBER_COUNT_NAMES[kind]
-    rows = _MEMBER_COUNTS[kind].rows(list_id=lead_list.pk)
-    if not rows:
-        return dict.fromkeys(names, 0)
-    # The list's id first, then the counts in the order they were named.
-    return dict(zip(names, (int(value) for value in rows[0][1:]), strict=True))
+
+    def count() -> dict[str, int]:
+        names = _MEMBER_COUNT_NAMES[kind]
+        rows = _MEMBER_COUNTS[kind].rows(list_id=lead_list.pk)
+        if not rows:
+            return dict.fromkeys(names, 0)
+        # The list's id first, then the counts in the order they were named.
+        return dict(zip(names, (int(value) for value in rows[0][1:]), strict=True))
+
+    # Over every member: kept while nothing they count has changed (lists/kept_counts.py).
+    return kept_while_unchanged(f"lists:member-counts:v1:{lead_list.pk}:{kind}", count)
 
 
 # ---- the list itself ------------------------------------------------------------------------
@@ -238,6 +244,7 @@ def lead_list_delete(*, lead_list: LeadList, user: User) -> None:
     (the team paid for them), and past exports keep their record."""
     list_id = lead_list.pk
     lead_list.delete()
+    list_records_changed()
     logger.info("list %s deleted by user %s", list_id, user.pk)
 
 
@@ -251,6 +258,7 @@ def _record_field(lead_list: LeadList) -> str:
 def list_members_remove(*, lead_list: LeadList, member_ids: list[int], user: User) -> int:
     """Take members off the list. Returns how many were removed."""
     removed, _ = LeadListMember.objects.filter(lead_list=lead_list, pk__in=member_ids).delete()
+    list_records_changed()
     logger.info("list %s: %s removed by user %s", lead_list.pk, removed, user.pk)
     return removed
 
@@ -273,6 +281,8 @@ def list_records_add(*, lead_list: LeadList, record_ids, user: User) -> tuple[in
         ]
         # ignore_conflicts: someone may add the same record to the list at the same moment.
         LeadListMember.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            list_records_changed()
     return len(new), len(present)
 
 
@@ -304,5 +314,6 @@ def list_members_move(
             source=source, target=target, member_ids=member_ids, user=user
         )
         LeadListMember.objects.filter(lead_list=source, pk__in=member_ids).delete()
+        list_records_changed()
     logger.info("list %s: members moved to list %s by user %s", source.pk, target.pk, user.pk)
     return added, already

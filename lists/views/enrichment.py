@@ -20,6 +20,7 @@ from lists.services.enrichment import (
     enrichment_cancel,
     enrichment_pause,
     enrichment_plan,
+    enrichment_preview,
     enrichment_resume,
     enrichment_start,
 )
@@ -85,7 +86,7 @@ def enrich(request, list_id: int):
 
 def _enrich_context(request, lead_list, reveal: list[str], refused: str = "") -> dict:
     # The counts only: the members' ids are read when the page offers the ones that fit.
-    plan = enrichment_plan(lead_list=lead_list, reveal=reveal, ids=False)
+    plan = enrichment_preview(lead_list=lead_list, reveal=reveal)
     budget = budget_left(user_id=request.user.pk)
     context = {
         "lead_list": lead_list,
