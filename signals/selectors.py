@@ -162,15 +162,17 @@ def _unread_key(user_id: int) -> str:
     return f"signals:unread:user:{user_id}"
 
 
-def _kept_for_generation(key: str, user: User, work_out, found: Mapping | None = None):
+def _kept_for_generation(
+    key: str, user: User, work_out, found: Mapping | None = None, fits=lambda kept: True
+):
     """What `work_out()` answers for the user, kept in the cache under `key` with the events'
     generation and the user's role it was worked out at (see above). `found`: what the caller
-    already read of both keys."""
+    already read of both keys; `fits`: whether a kept answer is one for this question."""
     if found is None:
         found = cache.get_many([UNREAD_GENERATION_KEY, key])
     generation = found.get(UNREAD_GENERATION_KEY, 0)
     kept = found.get(key)
-    if isinstance(kept, list) and kept[:2] == [generation, user.role]:
+    if isinstance(kept, list) and kept[:2] == [generation, user.role] and fits(kept[2]):
         return kept[2]
     value = work_out()
     cache.set(key, [generation, user.role, value], UNREAD_COUNT_SECONDS)
@@ -212,7 +214,7 @@ def feed_count_cached(user: User, events: QuerySet, *, filters: str, unread: boo
 def events_unread_changed(*, user_id: int | None = None) -> None:
     """Someone's unread count changed (`user_id`: their reads), or everyone's (new events)."""
     if user_id is not None:
-        cache.delete(_unread_key(user_id))
+        cache.delete_many([_unread_key(user_id), _lists_unread_key(user_id)])
         return
     try:
         cache.incr(UNREAD_GENERATION_KEY)
@@ -227,15 +229,32 @@ def event_for_user(user: User, event_id: int) -> SignalEvent:
     return event
 
 
+def _lists_unread_key(user_id: int) -> str:
+    return f"signals:lists-unread:user:{user_id}"
+
+
 def lists_unread_counts(user: User, list_ids) -> dict[int, int]:
-    """Unread events per list (for badges on list rows)."""
-    rows = (
-        SignalEventList.objects.filter(lead_list_id__in=list(list_ids))
-        .exclude(Q(event__reads__user=user))
-        .values("lead_list_id")
-        .annotate(unread=Count("event_id", distinct=True))
-    )
-    return {row["lead_list_id"]: row["unread"] for row in rows}
+    """Unread events per list (for badges on list rows), kept like the unread count (the
+    events' generation and the user's reads; for the same lists): a DISTINCT count over every
+    link of the lists, 16 ms of the lists page at 30,000 events."""
+    list_ids = sorted(set(list_ids))
+    digest = hashlib.blake2b(repr(list_ids).encode(), digest_size=16).hexdigest()
+
+    def count() -> dict:
+        rows = (
+            SignalEventList.objects.filter(lead_list_id__in=list_ids)
+            .exclude(Q(event__reads__user=user))
+            .values("lead_list_id")
+            .annotate(unread=Count("event_id", distinct=True))
+        )
+        # JSON keys are strings; the lists counted are part of the answer kept.
+        return {"lists": digest, "unread": {str(r["lead_list_id"]): r["unread"] for r in rows}}
+
+    def fits(kept) -> bool:  # counted for these lists (not before one was shared or made)
+        return isinstance(kept, dict) and kept.get("lists") == digest
+
+    kept = _kept_for_generation(_lists_unread_key(user.pk), user, count, fits=fits)
+    return {int(key): value for key, value in kept["unread"].items()}
 
 
 def watches_visible(user: User) -> QuerySet:

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -93,7 +92,7 @@ def index(request):
         )
         messages.success(request, f"Created “{lead_list.name}”.")
         return redirect("lists:detail", list_id=lead_list.pk)
-    lists = lists_with_counts(request.user).order_by(Lower("name"), "pk")
+    lists = lists_with_counts(request.user)
     user = request.user
     unread = lists_unread_counts(user, [lead_list.pk for lead_list in lists])
     for lead_list in lists:  # the queryset's cached rows: the sections below reuse them

@@ -10,8 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lists.models import LeadList, LeadListMember
+from lists.selectors import list_member_totals
 from lists.services.enrichment import enrichment_preview
 from lists.services.members import (
+    lead_list_delete,
     list_member_counts,
     list_members_move,
     list_members_remove,
@@ -130,3 +132,14 @@ def test_with_the_cache_down_the_counts_are_worked_out_in_the_database(db, bob, 
     }
     assert list_member_counts(lead_list)["total"] == 1
     assert enrichment_preview(lead_list=lead_list, reveal=["emails"]).total == 1
+
+
+def test_the_lists_pages_totals_follow_additions_and_deleted_lists_at_once(db, bob):
+    first, second = _contacts(2)
+    kept, gone = _list(bob, "Kept"), _list(bob, "Gone")
+    list_records_add(lead_list=kept, record_ids=[first.pk], user=bob)
+    list_records_add(lead_list=gone, record_ids=[first.pk, second.pk], user=bob)
+    assert list_member_totals() == {kept.pk: 1, gone.pk: 2}
+    list_records_add(lead_list=kept, record_ids=[second.pk], user=bob)
+    lead_list_delete(lead_list=gone, user=bob)
+    assert list_member_totals() == {kept.pk: 2}
