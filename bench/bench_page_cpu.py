@@ -25,7 +25,7 @@ queries (Django's query capture) and Redis commands (those this process sends).
 
 Figures: `page_floor_cpu_ms`, `page_cpu_ms_<page>` (the median of 50), `page_wall_ms_<page>`,
 `page_queries_<page>`, `page_html_kb_<page>`, `page_redis_<page>`, `page_ratio_<page>` (to
-the median of 50 floor requests interleaved with the page's own), and `page_mix_cpu_ms`: the
+the median of 50 floor requests measured just before the page's), and `page_mix_cpu_ms`: the
 pages of bench/bench_pages.py's walk weighted as its 20 people ask for them (every person the lists
 page, the big list and the cached results; the 4 managers the spend dashboard too). Every
 answer must be a 200 holding the page's own content, and the sandbox must see no request while
@@ -332,19 +332,19 @@ def _measure_pages(ids: dict[str, int], sandbox_url: str) -> None:
     credits_before, asked_before = _sandbox_counts(sandbox_url)
 
     cpu_ms: dict[str, float] = {}
-    # Each page's ratio is to floor requests interleaved with its own (one before each of its
-    # requests): this machine's speed drifts by a third over a run, and a floor measured once
-    # at the start moved every later page's ratio with it.
+    # Each page's ratio is to 50 floor requests measured just before its own 50, in a block of
+    # their own as the floor itself is: this machine's speed drifts by a third over a run, and
+    # a floor measured once at the start moved every later page's ratio with it.
     floor_page = next(page for page in pages if page[0] == "floor")
     beside_floor: dict[str, float] = {}
     for page in pages:
         name = page[0]
         samples, walls, floors = [], [], []
+        for _ in range(TIMED if name != "floor" else 0):
+            started = time.process_time()
+            ask(*floor_page)
+            floors.append((time.process_time() - started) * 1000)
         for _ in range(TIMED):
-            if name != "floor":
-                started = time.process_time()
-                ask(*floor_page)
-                floors.append((time.process_time() - started) * 1000)
             started, wall_started = time.process_time(), time.perf_counter()
             ask(*page)
             samples.append((time.process_time() - started) * 1000)
