@@ -23,7 +23,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+
+from lusha_portal.generations import generation_bump
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +36,7 @@ T = TypeVar("T")
 
 def list_records_changed() -> None:
     """Some list's members, or the records or suppressions its counts read, changed."""
-
-    def bump() -> None:
-        try:
-            cache.add(GENERATION_KEY, 0, timeout=None)
-            cache.incr(GENERATION_KEY)
-        except Exception:  # the cache is down: it holds nothing stale to replace either
-            logger.warning("list counts: cache unavailable, generation not bumped")
-
-    bump()
-    transaction.on_commit(bump)
+    generation_bump(GENERATION_KEY, what="list counts")
 
 
 def kept_while_unchanged(key: str, work_out: Callable[[], T]) -> T:

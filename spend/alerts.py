@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lusha_portal.generations import generation_bump
 from spend.models import NONE, Budget, BudgetAlert, BudgetMonth
 
 logger = logging.getLogger(__name__)
@@ -237,15 +238,4 @@ def budget_banners(*, user_id: int, managers: bool, found: Mapping | None = None
 
 def budget_banners_changed() -> None:
     """A budget, a month's spend or a budget request changed: pages read fresh figures."""
-
-    def bump() -> None:
-        try:
-            cache.add(_VERSION_KEY, 0, timeout=None)
-            cache.incr(_VERSION_KEY)
-        except Exception:  # the cache is down: it holds nothing stale to replace either
-            logger.warning("budget banners: cache unavailable, version not bumped")
-
-    # Now, for this transaction's own next read, and again once it commits, for whatever
-    # another process cached from the figures before the commit in between.
-    bump()
-    transaction.on_commit(bump)
+    generation_bump(_VERSION_KEY, what="budget banners")
