@@ -11,6 +11,7 @@ read before it was worked out, so a change meanwhile bumps past it, and is kept
 KEPT_SECONDS at most: a safety net for a write path that forgot, never the way counts move.
 
 Writers that bump: lists.services.members (every add, removal, move and list deletion),
+signals.matching (memberships moved to the record a poll found in Lusha),
 prospecting.services (the store's contact and company upserts), lists.services.enrichment and
 enrichment_answers (revealed data, nothing found), signals.actions (stale reveals dropped),
 privacy (the retention purge, erasure, the suppression list's generation).

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from lists.csv_reading import company_identifier, contact_identifier
+from lists.kept_counts import list_records_changed
 from lists.models import LeadListMember
 from lusha_portal.lusha.endpoints import MAX_RECORDS_PER_CALL
 from lusha_portal.lusha.errors import (
@@ -150,4 +151,5 @@ def _record_identify(kind: str, record, lusha_id: str, preview: dict) -> None:
             )
             memberships.filter(lead_list_id__in=already).delete()
             memberships.update(**{field_name: stored})
+            list_records_changed()  # the lists now count the stored record's data
     logger.info("%s %s found in Lusha as %s", field_name, record.pk, lusha_id)
