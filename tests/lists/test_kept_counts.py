@@ -6,9 +6,11 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lists.kept_counts import GENERATION_KEY
 from lists.models import LeadList, LeadListMember
 from lists.selectors import list_member_totals
 from lists.services.enrichment import enrichment_preview
@@ -143,3 +145,13 @@ def test_the_lists_pages_totals_follow_additions_and_deleted_lists_at_once(db, b
     list_records_add(lead_list=kept, record_ids=[second.pk], user=bob)
     lead_list_delete(lead_list=gone, user=bob)
     assert list_member_totals() == {kept.pk: 2}
+
+
+def test_counts_kept_before_redis_evicted_the_generation_are_not_served_after_a_change(db, bob):
+    first, second = _contacts(2)
+    lead_list = _list(bob)
+    list_records_add(lead_list=lead_list, record_ids=[first.pk], user=bob)
+    assert list_member_counts(lead_list)["total"] == 1
+    cache.delete(GENERATION_KEY)  # Redis under memory pressure drops the generation alone
+    list_records_add(lead_list=lead_list, record_ids=[second.pk], user=bob)
+    assert list_member_counts(lead_list)["total"] == 2
