@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -216,10 +217,9 @@ def events_unread_changed(*, user_id: int | None = None) -> None:
     if user_id is not None:
         cache.delete_many([_unread_key(user_id), _lists_unread_key(user_id)])
         return
-    try:
-        cache.incr(UNREAD_GENERATION_KEY)
-    except ValueError:
-        cache.set(UNREAD_GENERATION_KEY, 1, timeout=None)
+    # A new random token, not INCR: a counter Redis evicted would start again at a number
+    # counts kept before the eviction still carry (lusha_portal/generations.py).
+    cache.set(UNREAD_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def event_for_user(user: User, event_id: int) -> SignalEvent:

@@ -1,8 +1,10 @@
 """The lists page's unread badges are kept in the cache, and move at once when the person reads
 an event, when new events arrive, and when the lists shown are not the ones counted."""
 
+from django.core.cache import cache
+
 from lists.models import LeadList
-from signals.selectors import events_unread_changed, lists_unread_counts
+from signals.selectors import UNREAD_GENERATION_KEY, events_unread_changed, lists_unread_counts
 from signals.services import events_mark_read
 from tests.signals.test_feed import company_change, promotion
 
@@ -32,3 +34,14 @@ def test_a_list_shown_since_is_counted_not_read_from_an_answer_for_other_lists(d
     company_change(shared)
     assert lists_unread_counts(bob, [mine.pk]) == {mine.pk: 1}
     assert lists_unread_counts(bob, [mine.pk, shared.pk]) == {mine.pk: 1, shared.pk: 1}
+
+
+def test_counts_kept_before_redis_evicted_the_generation_are_not_served_after_new_events(db, bob):
+    accounts = LeadList.objects.create(owner=bob, name="Accounts", kind="contacts")
+    promotion(accounts)
+    events_unread_changed()
+    assert lists_unread_counts(bob, [accounts.pk]) == {accounts.pk: 1}
+    cache.delete(UNREAD_GENERATION_KEY)  # Redis under memory pressure drops the generation
+    company_change(accounts)
+    events_unread_changed()
+    assert lists_unread_counts(bob, [accounts.pk]) == {accounts.pk: 2}
