@@ -19,15 +19,10 @@ privacy (the retention purge, erasure, the suppression list's generation).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
-
-from lusha_portal.generations import generation_bump
-
-logger = logging.getLogger(__name__)
+from lusha_portal.generations import generation_bump, generation_kept
 
 GENERATION_KEY = "lists:records:generation"
 KEPT_SECONDS = 60
@@ -43,18 +38,6 @@ def list_records_changed() -> None:
 def kept_while_unchanged(key: str, work_out: Callable[[], T]) -> T:
     """What `work_out()` answers (JSON data), from the cache under `key` while no list's
     records have changed since it was worked out."""
-    try:
-        found = cache.get_many([GENERATION_KEY, key])
-    except Exception:  # the cache is down: count in the database rather than fail the page
-        logger.warning("list counts: cache unavailable, counting in the database")
-        return work_out()
-    generation = found.get(GENERATION_KEY, 0)
-    kept = found.get(key)
-    if isinstance(kept, list) and len(kept) == 2 and kept[0] == generation:
-        return kept[1]
-    value = work_out()
-    try:
-        cache.set(key, [generation, value], KEPT_SECONDS)
-    except Exception:
-        logger.warning("list counts: cache unavailable, not kept")
-    return value
+    return generation_kept(
+        key, work_out, generation=GENERATION_KEY, seconds=KEPT_SECONDS, what="list counts"
+    )

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lusha_portal.generations import generation_bump
+from lusha_portal.generations import generation_bump, generation_kept
 from spend.models import NONE, Budget, BudgetAlert, BudgetMonth
 
 logger = logging.getLogger(__name__)
@@ -189,24 +188,14 @@ def banner_cached(name: str, compute, found: Mapping | None = None):
     changed since (budget_banners_changed bumps the version every entry here is stamped with).
     The version and the entry are read together, or were already (`found`, the values of
     banner_cache_keys(name))."""
-    key = _banner_key(name)
-    try:
-        if found is None:
-            found = cache.get_many([_VERSION_KEY, key])
-        version = found.get(_VERSION_KEY)
-        if version is None:
-            cache.add(_VERSION_KEY, 0, timeout=None)
-            version = cache.get(_VERSION_KEY, 0)
-        entry = found.get(key)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == version:
-            return entry[1]
-        rows = compute()
-        # Stamped with the version read before computing: a change meanwhile bumps it past.
-        cache.set(key, [version, rows], timeout=_BANNERS_SECONDS)
-        return rows
-    except Exception:  # the cache (Redis) is down: read the database rather than fail pages
-        logger.warning("budget banners: cache unavailable, reading the database")
-        return compute()
+    return generation_kept(
+        _banner_key(name),
+        compute,
+        generation=_VERSION_KEY,
+        seconds=_BANNERS_SECONDS,
+        what="budget banners",
+        found=found,
+    )
 
 
 def budget_banners_cache_keys() -> list[str]:
