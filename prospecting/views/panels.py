@@ -51,23 +51,20 @@ def _options_html(options: tuple[Option, ...]) -> SafeString:
 
 
 def _filter_html(kind: str, panel: dict) -> SafeString:
-    """A filter's control (templates/prospecting/_filter.html). One with nothing chosen and
-    nothing to report is the same on every page while its catalog is, so it is rendered once
-    per catalog: thirty filters' templates were a third of the full page's CPU."""
-    if panel["count"] or panel["error"] or panel["empty"]:
-        chosen = tuple((value["token"], value["label"], value["side"]) for value in panel["chosen"])
-        return _chosen_filter_html(
-            kind, panel["key"], panel["options_html"], chosen, panel["error"], panel["empty"]
-        )
-    return _blank_filter_html(kind, panel["key"], panel["options_html"])
+    """A filter's control (templates/prospecting/_filter.html), rendered once for each filter,
+    catalog and choice of values: thirty filters' templates were a third of the full page's
+    CPU, and a search's pages (paging, ticking rows, changing columns) show the same ones."""
+    chosen = tuple((value["token"], value["label"], value["side"]) for value in panel["chosen"])
+    return _filter_rendered(
+        kind, panel["key"], panel["options_html"], chosen, panel["error"], panel["empty"]
+    )
 
 
-@functools.lru_cache(maxsize=128)
-def _chosen_filter_html(
+@functools.lru_cache(maxsize=384)
+def _filter_rendered(
     kind: str, key: str, options_html: SafeString, chosen: tuple, error: str, empty: bool
 ) -> SafeString:
-    # A filter with values chosen is the same on every page of the same search (paging through
-    # results, ticking rows, changing columns) while its catalog is: rendered once for each.
+    # options_html is _options_html's own cached string: its hash is computed once.
     values = [{"token": token, "label": label, "side": side} for token, label, side in chosen]
     panel = {
         "key": key,
@@ -79,23 +76,6 @@ def _chosen_filter_html(
         "count": len(values),
         "error": error,
         "empty": empty,
-    }
-    return render_to_string(FILTER_TEMPLATE, {"panel": panel, "kind": kind})
-
-
-@functools.lru_cache(maxsize=256)
-def _blank_filter_html(kind: str, key: str, options_html: SafeString) -> SafeString:
-    # options_html is _options_html's own cached string: its hash is computed once.
-    panel = {
-        "key": key,
-        "spec": filter_specs(kind)[key],
-        "options_html": options_html,
-        "chosen": [],
-        "include": [],
-        "exclude": [],
-        "count": 0,
-        "error": "",
-        "empty": False,
     }
     return render_to_string(FILTER_TEMPLATE, {"panel": panel, "kind": kind})
 
