@@ -39,7 +39,6 @@ def retention_purge(*, now=None) -> RetentionRun | None:
         )
         if emails or phones:
             list_records_changed()
-        if emails or phones:
             audit_record(
                 action=AuditAction.RETENTION,
                 summary=f"Retention purge: emails of {emails} and phones of {phones} contacts "

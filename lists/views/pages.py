@@ -95,7 +95,7 @@ def index(request):
     lists = lists_with_counts(request.user)
     user = request.user
     unread = lists_unread_counts(user, [lead_list.pk for lead_list in lists])
-    for lead_list in lists:  # the queryset's cached rows: the sections below reuse them
+    for lead_list in lists:  # the same objects the sections below take
         lead_list.signals_unread = unread.get(lead_list.pk, 0)
     days = DayLabels()
     mine = [lead_list for lead_list in lists if lead_list.owner_id == user.pk]
