@@ -111,7 +111,7 @@ def audit_reveal(*, job, lusha_ids: list[str], fields) -> AuditEvent | None:
     what = ", ".join(fields) if fields else "firmographics"
     return audit_record(
         action=AuditAction.REVEAL,
-        actor_id=job.created_by_id,
+        actor=job.created_by,  # loaded with the job by the runner
         summary=f"Revealed {what} of {len(lusha_ids)} {job.kind}",
         list_id=job.lead_list_id,
         job_id=job.pk,

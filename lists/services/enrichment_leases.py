@@ -54,8 +54,13 @@ def chunk_claim(job: EnrichmentJob) -> Lease | None:
         Q(status=ChunkStatus.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     ) | (Q(status=ChunkStatus.CLAIMED) & (Q(lease_until__lt=now) | Q(lease_until__isnull=True)))
     # Only what the claim compares: the candidates' ids (up to 100 each) stay unread until
-    # the one claimed is loaded whole.
-    candidates = job.chunks.filter(claimable).order_by("index").only("status", "lease_holder")
+    # the one claimed is loaded whole. Not through `job.chunks`: the related manager sets
+    # each candidate's job, which loads the deferred job_id with a query per candidate.
+    candidates = (
+        EnrichmentChunk.objects.filter(claimable, job_id=job.pk)
+        .order_by("index")
+        .only("status", "lease_holder")
+    )
     for chunk in candidates[:5]:
         holder = uuid.uuid4().hex
         taken = EnrichmentChunk.objects.filter(
@@ -175,18 +180,22 @@ def in_flight_claim(
     until = now + lease_seconds()
     pairs = sorted({(lusha_id, name) for lusha_id in lusha_ids for name in fields})
     table = connection.ops.quote_name(RevealInFlight._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(pairs))
-    # Take a row that is free, expired, or already ours (a chunk's second pass).
+    # Take a row that is free, expired, or already ours (a chunk's second pass). The pairs go
+    # in as two arrays and are inserted in their sorted order (WITH ORDINALITY), whatever the
+    # database's collation would sort them into.
     statement = (
         f"INSERT INTO {table} (kind, lusha_id, field, holder, lease_until) "  # noqa: S608
-        f"VALUES {values} ON CONFLICT (kind, lusha_id, field) DO UPDATE SET "
+        "SELECT %s, p.lusha_id, p.field, %s, %s "
+        "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS p(lusha_id, field, n) "
+        "ORDER BY p.n "
+        "ON CONFLICT (kind, lusha_id, field) DO UPDATE SET "
         "holder = excluded.holder, lease_until = excluded.lease_until "
         f"WHERE {table}.lease_until < %s OR {table}.holder = excluded.holder "
         "RETURNING lusha_id, field"
     )
-    params = [v for lusha_id, name in pairs for v in (kind, lusha_id, name, lease.holder, until)]
+    params = [kind, lease.holder, until, [p[0] for p in pairs], [p[1] for p in pairs], now]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, now])
+        cursor.execute(statement, params)
         held = {(row[0], row[1]) for row in cursor.fetchall()}
     ours = [i for i in lusha_ids if all((i, name) in held for name in fields)]
     mine = set(ours)
@@ -199,6 +208,8 @@ def in_flight_claim(
 
 def in_flight_release(lease: Lease, *, lusha_ids: list[str] | None = None) -> None:
     """Let go of fields held for this lease (all of them, or those of `lusha_ids`)."""
+    if lusha_ids is not None and not lusha_ids:
+        return  # nothing to let go of (a pass whose records all stayed as planned)
     rows = RevealInFlight.objects.filter(holder=lease.holder)
     if lusha_ids is not None:
         rows = rows.filter(lusha_id__in=lusha_ids)

@@ -89,7 +89,8 @@ def enrichment_job_run(*, job_id: int, stopping: Callable[[], bool] = _never) ->
         started_at=timezone.now()
     )
     while True:
-        job = EnrichmentJob.objects.select_related("lead_list").get(pk=job_id)
+        # Who started it comes along: the ledger's rows and the audit name them every chunk.
+        job = EnrichmentJob.objects.select_related("lead_list", "created_by").get(pk=job_id)
         if job.status != JobStatus.RUNNING:
             return
         if stopping():

@@ -8,11 +8,20 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.ledger import api_call_open
 from accounts.models import ApiCall, CallState, Purpose
-from lists.models import ChunkStatus, EnrichmentJob, JobStatus, Outcome, RevealInFlight
+from lists.models import (
+    ChunkStatus,
+    EnrichmentChunk,
+    EnrichmentJob,
+    JobStatus,
+    Outcome,
+    RevealInFlight,
+)
 from lists.services.enrichment import (
     EnrichmentRunningError,
     enrichment_jobs_revive,
@@ -200,3 +209,18 @@ def test_a_worker_asked_to_stop_hands_the_job_back_before_its_next_chunk(bob, sa
     assert job.chunks.filter(status=ChunkStatus.DONE).count() == 1, "the chunk under way"
     assert not job.chunks.filter(status=ChunkStatus.CLAIMED).exists(), "nothing held"
     assert not ApiCall.objects.filter(state=CallState.SENT).exists()
+
+
+def test_claiming_a_chunk_costs_as_many_queries_with_ten_waiting_as_with_one(bob, sandbox):
+    def claim_queries(job) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert chunk_claim(job) is not None
+        return len(queries)
+
+    one = enrichment_start(lead_list=contacts_list(bob, size=10), reveal=["emails"], user=bob)
+    many = enrichment_start(lead_list=contacts_list(bob, size=10), reveal=["emails"], user=bob)
+    EnrichmentChunk.objects.bulk_create(
+        EnrichmentChunk(job=many, index=i, lusha_ids=["1"], reveal=["emails"]) for i in range(1, 10)
+    )
+
+    assert claim_queries(many) == claim_queries(one)
