@@ -15,6 +15,7 @@ job asks Lusha about them again until ENRICH_FRESH_DAYS have passed.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -392,19 +393,21 @@ def saved_record(job: EnrichmentJob, fields: tuple[str, ...], held: int) -> None
 
 def outcomes_insert(job_id: int, outcomes: list[tuple[str, str, str]]) -> None:
     """Insert (lusha_id, outcome, reason) rows, skipping ids the job already has an outcome
-    for (a chunk done again after a crash). One executemany: ten times quicker than
-    bulk_create building a model instance per row, which a 10,000-member job feels."""
+    for (a chunk done again after a crash; within `outcomes`, the first one counts). One
+    statement over one JSON parameter: a 10,000-member job's start inserts thousands at once,
+    where bulk_create builds a model instance per row, executemany binds every row apart, and
+    array parameters are escaped element by element in Python."""
     if not outcomes:
         return
     table = connection.ops.quote_name(EnrichmentOutcome._meta.db_table)
     statement = (
         f"INSERT INTO {table} (job_id, lusha_id, outcome, reason) "  # noqa: S608 (our table)
-        "VALUES (%s, %s, %s, %s) ON CONFLICT (job_id, lusha_id) DO NOTHING"
+        "SELECT %s, o.i, o.o, o.r FROM json_to_recordset(%s::json) AS o(i text, o text, r text) "
+        "ON CONFLICT (job_id, lusha_id) DO NOTHING"
     )
+    rows = [{"i": str(i), "o": str(o), "r": r[:300]} for i, o, r in outcomes]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            statement, [(job_id, lusha_id, str(o), r[:300]) for lusha_id, o, r in outcomes]
-        )
+        cursor.execute(statement, [job_id, json.dumps(rows)])
 
 
 def _enqueue_runners(job_id: int, runners: int) -> None:
