@@ -54,7 +54,8 @@ def process_commands() -> dict[str, list[str]]:
         "worker": [
             PYTHON, "-m", "celery", "-A", "lusha_portal", "worker",
             "--loglevel", "INFO",
-            "--concurrency", os.environ.get("WORKER_CONCURRENCY") or "4",
+            # The enrichment's 8 runners and two slots for everything else (settings.py).
+            "--concurrency", os.environ.get("WORKER_CONCURRENCY") or "10",
         ],
         "sandbox": [
             PYTHON, "-m", "lusha_sandbox", "serve",
