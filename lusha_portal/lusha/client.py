@@ -205,6 +205,23 @@ def _error_detail(body: Any) -> str:
     return message[:500]
 
 
+# "\u0000" in a JSON text: valid JSON (and a string the spec allows), but PostgreSQL stores it
+# in neither text nor jsonb, so an answer holding one could never be saved: a paid enrichment
+# chunk would fail its commit, be taken over and be asked (and paid for) again and again.
+_NUL_ESCAPE = b"\\u0000"
+
+
+def _without_nul(value: Any) -> Any:
+    """The decoded body with every NUL character taken out of its strings (keys too)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def _seconds_until_next(window: str) -> float:
     now = datetime.now(UTC)
     if window == "daily":
@@ -623,6 +640,9 @@ class LushaClient:
             body = response.json()
         except (ValueError, json.JSONDecodeError):
             body = None
+        if _NUL_ESCAPE in response.content:
+            logger.warning("lusha %s answered text with NUL characters: removed", endpoint.name)
+            body = _without_nul(body)
         if 300 <= response.status_code < 400:
             return LushaRedirectError(status=response.status_code)
         if 200 <= response.status_code < 300:

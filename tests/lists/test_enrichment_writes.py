@@ -1,12 +1,23 @@
 """The enrichment's bulk writes (one statement each) with answers and reasons that are odd but
 possible: a person answered twice, text with quotes, backslashes and other scripts, a reason
-longer than its column."""
+longer than its column, NUL characters PostgreSQL cannot store."""
 
+import re
+
+import responses
 from django.utils import timezone
 
-from lists.models import EnrichmentJob, EnrichmentOutcome, LeadList, Outcome
-from lists.services.enrichment import outcomes_insert
+from lists.models import (
+    EnrichmentJob,
+    EnrichmentOutcome,
+    JobStatus,
+    LeadList,
+    LeadListMember,
+    Outcome,
+)
+from lists.services.enrichment import enrichment_start, outcomes_insert
 from lists.services.enrichment_answers import answer_store
+from lists.services.enrichment_run import enrichment_job_run
 from lusha_portal.lusha.types import LushaAnswer
 from prospecting.models import Company, Contact
 
@@ -78,3 +89,26 @@ def test_outcome_reasons_are_kept_as_written_cut_to_their_column_and_the_first_o
     rows = {o.lusha_id: o for o in EnrichmentOutcome.objects.filter(job=job)}
     assert (rows["1"].outcome, rows["1"].reason) == (Outcome.FAILED, AWKWARD)
     assert (rows["2"].outcome, rows["2"].reason) == (Outcome.NOT_FOUND, "x" * 300)
+
+
+@responses.activate
+def test_an_answer_with_nul_characters_is_stored_without_them_and_the_job_finishes(bob, sandbox):
+    # The sandbox never sends one; Lusha's spec allows any string. Unstored, the paid chunk
+    # would fail its commit and be asked again after every takeover.
+    contact = Contact.objects.create(lusha_id="1", preview={"id": "1", "has": ["emails"]})
+    lead_list = LeadList.objects.create(owner=bob, name="NUL", kind="contacts")
+    LeadListMember.objects.create(lead_list=lead_list, contact=contact)
+    responses.post(
+        re.compile(r".*/v3/contacts/enrich$"),
+        body='{"results": [{"id": "1", "emails": [{"email": "ann\\u0000@example.com"}]}], '
+        '"billing": {"creditsCharged": 1, "resultsReturned": 1}}',
+        content_type="application/json",
+    )
+
+    job = enrichment_start(lead_list=lead_list, reveal=["emails"], user=bob)
+    enrichment_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.revealed, job.credits_spent) == (JobStatus.DONE, 1, 1)
+    assert Contact.objects.get(lusha_id="1").emails == [{"email": "ann@example.com"}]
+    assert len(responses.calls) == 1

@@ -122,6 +122,20 @@ def test_a_transient_failure_then_success_returns_the_answer(client, calls):
 
 
 @responses.activate
+def test_nul_characters_are_taken_out_of_an_answer_because_postgresql_cannot_store_them(client):
+    # Valid JSON and strings the spec allows, but neither text nor jsonb columns take "\u0000".
+    responses.post(
+        ENRICH,
+        body='{"results": [{"id": "1", "name\\u0000": "Ann\\u0000e", "emails": '
+        '[{"email": "a\\u0000@x.com"}]}], "billing": {"creditsCharged": 1}}',
+        content_type="application/json",
+    )
+    answer = client.contacts_enrich(["1"])
+    assert answer.data["results"] == [{"id": "1", "name": "Anne", "emails": [{"email": "a@x.com"}]}]
+    assert answer.credits_charged == 1
+
+
+@responses.activate
 def test_a_malformed_body_is_a_transient_error(client):
     responses.post(ENRICH, body="<html>gateway</html>", status=200)
     with pytest.raises(errors.LushaMalformedResponseError):
